@@ -1,0 +1,43 @@
+# Docker Symphony — every target installs what it needs first.
+#   make demo   the demo app behind the orchestrator (the main job)
+#   make test   the whole test suite with coverage, against a real Docker engine
+
+SHELL := /bin/bash
+IMAGE ?= docker-symphony-demo:latest
+TESTS := $(shell find test -name '*.test.ts' 2>/dev/null | sort)
+NODE_TEST := node --import tsx --test --test-reporter=spec --test-timeout=180000
+
+.PHONY: install build engine image test test-unit demo bench screenshot typecheck clean
+
+install: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: install
+	npx tsc -p tsconfig.build.json
+	@chmod +x dist/cli.js
+
+typecheck: install
+	npx tsc -p tsconfig.json --noEmit
+
+engine:
+	@bash scripts/ensure-docker.sh
+
+image: engine
+	@IMAGE=$(IMAGE) bash scripts/build-image.sh
+
+test: install image typecheck
+	npx c8 $(NODE_TEST) $(TESTS)
+
+# Pure units only: no engine, no image, seconds.
+test-unit: install
+	$(NODE_TEST) $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' -not -name '*.engine.test.ts' | sort)
+
+demo: build image
+	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \
+		--window 30s --base-scale-count 20 --min 1 --max 5
+
+clean:
+	rm -rf dist coverage node_modules/.installed
