@@ -1,0 +1,77 @@
+// The shape of what the orchestrator reports about itself: read by the admin API,
+// the dashboard and embedders (`symphony.status()`).
+import type { LogRecord } from './log.js';
+
+/** Lifecycle of a managed container. */
+export type ContainerState = 'starting' | 'ready' | 'draining' | 'unhealthy' | 'stopping';
+
+export const CONTAINER_STATES: readonly ContainerState[] = ['starting', 'ready', 'draining', 'unhealthy', 'stopping'];
+
+/** One health probe's outcome. */
+export interface HealthResult {
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+  readonly ok: boolean;
+  /** HTTP status, when the app answered. */
+  readonly status?: number;
+  /** Why it failed without a status: `timeout`, `ECONNREFUSED`, … */
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+export interface ContainerStatus {
+  /** Docker's full container id. */
+  readonly id: string;
+  readonly name: string;
+  /** Published port on 127.0.0.1. */
+  readonly hostPort: number | null;
+  readonly state: ContainerState;
+  /** Requests being proxied to it now. */
+  readonly inFlight: number;
+  /** Requests it has answered since it joined. */
+  readonly served: number;
+  /** Newest first, bounded. */
+  readonly health: readonly HealthResult[];
+  /** ISO time it was created (or adopted). */
+  readonly startedAt: string;
+  readonly adopted: boolean;
+}
+
+/** Why the scaler wants the replicas it wants. */
+export type ScaleReason = 'Rule' | 'TooFewReplicas' | 'TooManyReplicas' | 'WindowPending';
+
+export interface ScaleDecision {
+  readonly replicas: number;
+  readonly reason: ScaleReason;
+  /** The unclamped result of floor(count / base) + 1. */
+  readonly proposed: number;
+  readonly count: number;
+}
+
+export interface SymphonyStatus {
+  readonly service: {
+    readonly name: string;
+    readonly image: string;
+    readonly listen: string;
+    readonly admin: string;
+    readonly startedAt: string;
+  };
+  readonly window: {
+    readonly seconds: number;
+    readonly mode: 'sliding' | 'tumbling';
+    readonly count: number;
+    readonly baseScaleCount: number;
+  };
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly desired: number;
+  readonly decision: ScaleDecision;
+  readonly backoff: { readonly failureStreak: number; readonly nextStartAt: string | null };
+  readonly containers: readonly ContainerStatus[];
+  readonly proxy: {
+    readonly requests: number;
+    readonly inFlight: number;
+    readonly queued: number;
+  };
+  /** Newest first, bounded. */
+  readonly events: readonly LogRecord[];
+}
