@@ -1,0 +1,336 @@
+// Wires the parts: Docker client → owner of the container set; proxy → request
+// window → scaler → owner; health checker and events watcher → owner; admin server
+// reads it all. Embedders use this class; the CLI is a thin layer over it.
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { AdminServer } from './admin/server.js';
+import { assertAdminSecurity } from './admin/auth.js';
+import { SymphonyMetrics } from './admin/symphony-metrics.js';
+import { Scaler } from './autoscale/scaler.js';
+import { TumblingWindow } from './autoscale/tumbling.js';
+import { SlidingWindow } from './autoscale/window.js';
+import { systemClock, type Clock } from './clock.js';
+import { configFromOptions, isCountedPath, type SymphonyConfig, type SymphonyOptions } from './config.js';
+import { DockerClient } from './docker/index.js';
+import { SymphonyError } from './errors.js';
+import { HealthChecker } from './health/checker.js';
+import { EventLogger, formatJson, formatText, RecentRecords, type LogRecord } from './log.js';
+import { ContainerSet } from './orchestrator/container-set.js';
+import { EventsWatcher } from './orchestrator/events-watcher.js';
+import { UpstreamPool } from './proxy/pool.js';
+import { ProxyServer } from './proxy/server.js';
+import type { ScaleDecision, SymphonyStatus } from './status.js';
+
+/** What a Symphony is built from besides its options (all optional). */
+export interface SymphonyDeps {
+  /** @default DockerClient.fromEnv(process.env) */
+  readonly docker?: DockerClient;
+  readonly clock?: Clock;
+  /** Where log lines go (`logFormat` decides their shape). @default none: subscribe with on('event') */
+  readonly logStream?: { write(line: string): unknown } | null;
+}
+
+/** Addresses a started Symphony listens on. */
+export interface SymphonyAddresses {
+  readonly proxy: { readonly host: string; readonly port: number };
+  readonly admin: { readonly host: string; readonly port: number } | null;
+}
+
+/**
+ * A self-scaling, self-healing, load-balanced set of containers behind one port.
+ *
+ * Emits `'event'` with every LogRecord (and the record under its own name too,
+ * e.g. `'container.ready'`, `'scale.decision'`, `'container.unhealthy'`).
+ */
+export class Symphony extends EventEmitter {
+  /** The validated configuration. */
+  readonly config: SymphonyConfig;
+  readonly #docker: DockerClient;
+  readonly #clock: Clock;
+  readonly #logger: EventLogger;
+  readonly #recent = new RecentRecords(200);
+  readonly #metrics = new SymphonyMetrics();
+  readonly #window: SlidingWindow | TumblingWindow;
+  readonly #pool: UpstreamPool;
+  readonly #owner: ContainerSet;
+  readonly #scaler: Scaler;
+  readonly #health: HealthChecker;
+  readonly #events: EventsWatcher;
+  readonly #proxy: ProxyServer;
+  readonly #admin: AdminServer | null;
+  #addresses: SymphonyAddresses | null = null;
+  #startedAt: number | null = null;
+  #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+
+  constructor(options: SymphonyOptions, deps: SymphonyDeps = {}) {
+    super();
+    const config = configFromOptions(options);
+    this.config = config;
+    // Refuse an open admin port without a token before anything starts.
+    if (config.adminListen) assertAdminSecurity(config.adminListen.host, config.adminToken ?? undefined);
+    this.#docker = deps.docker ?? DockerClient.fromEnv(process.env);
+    this.#clock = deps.clock ?? systemClock;
+    const format = config.logFormat === 'json' ? formatJson : formatText;
+    const stream = deps.logStream ?? null;
+    this.#logger = new EventLogger({
+      level: config.logLevel,
+      now: () => this.#clock.now(),
+      sinks: [
+        this.#recent.sink,
+        (record) => {
+          this.emit('event', record);
+          this.emit(record.event, record);
+        },
+        ...(stream ? [(record: LogRecord) => void stream.write(`${format(record)}\n`)] : []),
+      ],
+    });
+    const log = this.#logger;
+
+    this.#window =
+      config.windowMode === 'tumbling' ? new TumblingWindow({ windowMs: config.windowMs }) : new SlidingWindow({ windowMs: config.windowMs });
+    this.#pool = new UpstreamPool({ clock: this.#clock });
+    this.#owner = new ContainerSet({
+      docker: this.#docker,
+      pool: this.#pool,
+      service: config.name,
+      image: config.image,
+      containerPort: config.containerPort,
+      env: config.env,
+      hostPorts: config.hostPorts,
+      memoryBytes: config.memoryBytes,
+      cpus: config.cpus,
+      healthPath: config.healthPath,
+      healthTimeoutMs: config.healthTimeoutMs,
+      startupTimeoutMs: config.startupTimeoutMs,
+      drainTimeoutMs: config.drainTimeoutMs,
+      stopTimeoutMs: config.stopTimeoutMs,
+      initialDesired: config.min,
+      clock: this.#clock,
+      logger: log,
+      hooks: {
+        started: () => this.#metrics.containerStarted(),
+        replaced: () => this.#metrics.containerReplaced(),
+        removed: () => this.#metrics.containerRemoved(),
+      },
+    });
+    this.#scaler = new Scaler({
+      mode: config.windowMode,
+      window: this.#window,
+      base: config.baseScaleCount,
+      min: config.min,
+      max: config.max,
+      clock: this.#clock,
+      logger: log,
+      onDecision: (decision) => this.#onDecision(decision),
+    });
+    this.#health = new HealthChecker({
+      targets: () => this.#owner.healthTargets(),
+      path: config.healthPath,
+      intervalMs: config.healthIntervalMs,
+      timeoutMs: config.healthTimeoutMs,
+      clock: this.#clock,
+      onResult: (id, result) => {
+        this.#metrics.healthCheck(result.ok);
+        this.#owner.reportHealth(id, result);
+      },
+    });
+    this.#events = new EventsWatcher({
+      docker: this.#docker,
+      service: config.name,
+      clock: this.#clock,
+      logger: log,
+      onExit: (id, action, exitCode) => this.#owner.containerExited(id, action, exitCode),
+    });
+    this.#proxy = new ProxyServer({
+      pool: this.#pool,
+      clock: this.#clock,
+      logger: log,
+      upstreamTimeoutMs: config.upstreamTimeoutMs,
+      queueTimeoutMs: config.queueTimeoutMs,
+      queueSize: config.queueSize,
+      onRequest: ({ path, now }) => {
+        if (isCountedPath(path, config)) this.#window.record(now);
+      },
+      // A 5xx to an idempotent request triggers a health probe at once; a failed
+      // probe takes the container out and the request is retried elsewhere.
+      confirmUnhealthy: async (upstream) => {
+        const result = await this.#health.probeNow(upstream.id);
+        return result !== undefined && !result.ok;
+      },
+      observer: {
+        requestDone: ({ status, durationMs, clientAborted }) => this.#metrics.requestDone(status, durationMs, clientAborted),
+        connectError: () => this.#metrics.connectError(),
+        retry: () => this.#metrics.retry(),
+        queueWaitDone: (_waitMs, gotMember) => this.#metrics.queueWait(gotMember ? 'served' : 'timeout'),
+        queueRejected: () => this.#metrics.queueWait('rejected'),
+      },
+    });
+    this.#admin = config.adminListen
+      ? new AdminServer({
+          status: () => this.status(),
+          metrics: (status) => this.#metrics.render(status),
+          ...(config.adminToken ? { token: config.adminToken } : {}),
+          logger: log,
+          clock: this.#clock,
+          title: `Docker Symphony · ${config.name}`,
+        })
+      : null;
+  }
+
+  /** Where the proxy and the admin server listen (after start). */
+  get addresses(): SymphonyAddresses | null {
+    return this.#addresses;
+  }
+
+  /**
+   * Checks the engine and the image, adopts what an earlier run left, opens the
+   * proxy and the admin server and starts the loops. Rejects (and cleans up) if
+   * any of it fails.
+   */
+  async start(): Promise<SymphonyAddresses> {
+    if (this.#state !== 'new') throw new SymphonyError('ALREADY_STARTED', 'this Symphony was already started; create a new one');
+    this.#state = 'starting';
+    const { config } = this;
+    const log = this.#logger;
+    try {
+      await this.#docker.ping();
+      await this.#ensureImage();
+      await this.#owner.adopt();
+      this.#events.start();
+      const proxy = await listenOrExplain('--listen', config.listen, (port, host) => this.#proxy.listen(port, host));
+      const admin = this.#admin && config.adminListen ? await listenOrExplain('--admin-listen', config.adminListen, (port, host) => this.#admin!.listen(port, host)) : null;
+      this.#addresses = { proxy, admin };
+      this.#health.start();
+      this.#scaler.start();
+      this.#startedAt = this.#clock.now();
+      this.#state = 'running';
+      log.info('symphony.started', `proxy on ${fmt(proxy)} in front of ${config.image}${admin ? `; dashboard on http://${fmt(admin)}/` : ''}`, {
+        proxy: fmt(proxy),
+        ...(admin ? { admin: fmt(admin) } : {}),
+        service: config.name,
+      });
+      return this.#addresses;
+    } catch (err) {
+      await this.#teardown({ keep: false }).catch(() => {});
+      this.#state = 'stopped';
+      throw err;
+    }
+  }
+
+  /**
+   * Stops accepting requests, lets in-flight ones finish, then stops and removes
+   * the containers (or leaves them for the next start with `keepContainers`).
+   */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping' || this.#state === 'new') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    this.#logger.info('symphony.stopping', 'stopping: no new requests; in-flight requests finish, then containers are removed');
+    await this.#teardown({ keep: this.config.keepContainers });
+    this.#state = 'stopped';
+    this.#logger.info('symphony.stopped', 'stopped');
+  }
+
+  /** A snapshot of everything the admin API shows. */
+  status(): SymphonyStatus {
+    const { config } = this;
+    const now = this.#clock.now();
+    const decision = this.#scaler.lastDecision;
+    const backoff = this.#owner.backoffStatus();
+    return {
+      service: {
+        name: config.name,
+        image: config.image,
+        listen: this.#addresses ? fmt(this.#addresses.proxy) : fmt(config.listen),
+        admin: this.#addresses?.admin ? fmt(this.#addresses.admin) : config.adminListen ? fmt(config.adminListen) : 'off',
+        startedAt: new Date(this.#startedAt ?? now).toISOString(),
+      },
+      window: {
+        seconds: config.windowMs / 1000,
+        mode: config.windowMode,
+        count: this.#window.count(now),
+        baseScaleCount: config.baseScaleCount,
+      },
+      replicas: { min: config.min, max: config.max },
+      desired: this.#owner.desired,
+      decision,
+      backoff: {
+        failureStreak: backoff.failureStreak,
+        nextStartAt: backoff.nextStartAt === null ? null : new Date(backoff.nextStartAt).toISOString(),
+      },
+      containers: this.#owner.status(),
+      proxy: { requests: this.#proxy.requests, inFlight: this.#proxy.inFlight, queued: this.#proxy.queued },
+      events: this.#recent.newestFirst(100),
+    };
+  }
+
+  #onDecision(decision: ScaleDecision): void {
+    const before = this.#owner.desired;
+    if (decision.replicas !== before) this.#metrics.scaleDecision(decision.replicas > before ? 'up' : 'down');
+    this.#owner.setDesired(decision.replicas);
+  }
+
+  async #ensureImage(): Promise<void> {
+    const { image, pull } = this.config;
+    if (await this.#docker.imageInspect(image)) return;
+    if (pull === 'never') {
+      throw new SymphonyError('IMAGE_UNAVAILABLE', `image ${image} is not on the engine and --pull is never: build it (docker build -t ${image} .) or load it first`);
+    }
+    this.#logger.info('image.pull', `image ${image} is not on the engine; pulling it`, { image });
+    try {
+      let last = '';
+      await this.#docker.imagePull(image, {
+        onProgress: (p) => {
+          const line = [p.status, p.id, p.progress].filter(Boolean).join(' ');
+          if (line !== last) this.#logger.debug('image.pull_progress', line, { image });
+          last = line;
+        },
+      });
+    } catch (err) {
+      throw new SymphonyError(
+        'IMAGE_UNAVAILABLE',
+        `image ${image} is not on the engine and could not be pulled (${err instanceof Error ? err.message : String(err)}). ` +
+          `Build it locally (docker build -t ${image} .), or check that its registry is reachable and you are logged in.`,
+        { cause: err },
+      );
+    }
+    this.#logger.info('image.pulled', `pulled ${image}`, { image });
+  }
+
+  async #teardown(options: { keep: boolean }): Promise<void> {
+    this.#scaler.stop();
+    await this.#proxy.close({ graceMs: this.config.drainTimeoutMs });
+    await this.#health.stop();
+    await this.#owner.shutdown({ keep: options.keep });
+    await this.#events.stop();
+    await this.#admin?.close();
+  }
+}
+
+function fmt(a: { host: string; port: number }): string {
+  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
+async function listenOrExplain(
+  flag: string,
+  address: { host: string; port: number },
+  listen: (port: number, host: string) => Promise<{ host: string; port: number } | AddressInfo>,
+): Promise<{ host: string; port: number }> {
+  try {
+    const got = await listen(address.port, address.host);
+    return { host: 'address' in got ? got.address : got.host, port: got.port };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `port ${address.port} is in use; stop what listens there or choose another with ${flag}`
+        : code === 'EACCES'
+          ? `no permission to listen on port ${address.port}; use a port above 1023 or run with the needed privilege`
+          : code === 'EADDRNOTAVAIL'
+            ? `${address.host} is not an address of this machine; fix ${flag}`
+            : `could not listen on ${fmt(address)}: ${err instanceof Error ? err.message : String(err)}`;
+    throw new SymphonyError('LISTEN_FAILED', hint, { cause: err });
+  }
+}
