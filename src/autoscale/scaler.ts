@@ -1,0 +1,160 @@
+// The scaler loop: a timer reads the window, asks desiredReplicas, and hands the
+// decision to the owner of the container set. It changes nothing itself.
+import { systemClock } from '../clock.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { silentLogger } from '../log.js';
+import type { Logger } from '../log.js';
+import type { ScaleDecision } from '../status.js';
+import { desiredReplicas } from './desired.js';
+import { TumblingWindow } from './tumbling.js';
+import { SlidingWindow } from './window.js';
+
+/** Options of a Scaler. */
+export interface ScalerOptions {
+  /** 'sliding': decide every tick from the last windowMs; 'tumbling': decide at each window end. */
+  readonly mode: 'sliding' | 'tumbling';
+  /** Must match the mode: a SlidingWindow for 'sliding', a TumblingWindow for 'tumbling'. */
+  readonly window: SlidingWindow | TumblingWindow;
+  /** One more replica per this many requests in the window. */
+  readonly base: number;
+  readonly min: number;
+  readonly max: number;
+  /** Time between ticks. In tumbling mode a tick is also scheduled at each window end. @default 1000 */
+  readonly intervalMs?: number;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default silentLogger */
+  readonly logger?: Logger;
+  /**
+   * Called on every tick with the current decision (in tumbling mode the one held since
+   * the last window end), so the owner can keep reconciling to it.
+   */
+  readonly onDecision: (decision: ScaleDecision) => void;
+}
+
+/** Thrown when the scaler is given a window that does not match its mode. */
+export class ScalerOptionsError extends Error {
+  override readonly name = 'ScalerOptionsError';
+  readonly code = 'ERR_SCALER_OPTIONS';
+}
+
+/** Periodically turns the request window into a desired replica count. */
+export class Scaler {
+  readonly #options: ScalerOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #intervalMs: number;
+  #decision: ScaleDecision;
+  #logged: ScaleDecision | undefined;
+  #timer: TimerHandle | undefined;
+  #running = false;
+
+  constructor(options: ScalerOptions) {
+    const { mode, window } = options;
+    if (mode === 'sliding' && !(window instanceof SlidingWindow)) {
+      throw new ScalerOptionsError("mode 'sliding' needs a SlidingWindow; pass new SlidingWindow({ windowMs }) or use mode 'tumbling'.");
+    }
+    if (mode === 'tumbling' && !(window instanceof TumblingWindow)) {
+      throw new ScalerOptionsError("mode 'tumbling' needs a TumblingWindow; pass new TumblingWindow({ windowMs }) or use mode 'sliding'.");
+    }
+    const intervalMs = options.intervalMs ?? 1000;
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new ScalerOptionsError(`intervalMs must be a positive number of milliseconds, got ${String(intervalMs)}.`);
+    }
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#intervalMs = intervalMs;
+    // Also checks base/min/max now, so a bad config fails at construction, not on the first tick.
+    const idle = desiredReplicas({ count: 0, base: options.base, min: options.min, max: options.max });
+    this.#decision = mode === 'tumbling' ? pending(idle, options.min) : idle;
+  }
+
+  /** The newest decision (before the first tick: what an empty window asks for). */
+  get lastDecision(): ScaleDecision {
+    return this.#decision;
+  }
+
+  /** Evaluates at once, then keeps ticking until stop(). */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#tick();
+  }
+
+  /** Stops the timer; an evaluation in progress finishes. */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One step: read the window, decide, log a change, tell the owner. */
+  evaluate(now: number): ScaleDecision {
+    const { window, base, min, max } = this.#options;
+    if (window instanceof SlidingWindow) {
+      this.#decision = desiredReplicas({ count: window.count(now), base, min, max });
+    } else {
+      const closed = window.closeDue(now);
+      if (closed) this.#decision = desiredReplicas({ count: closed.count, base, min, max });
+    }
+    const decision = this.#decision;
+    this.#logIfChanged(decision);
+    try {
+      this.#options.onDecision(decision);
+    } catch (error) {
+      // The owner's failure must not stop the loop; the next tick repeats the decision.
+      this.#logger.error('scale.callback_failed', `the scale decision handler threw: ${describe(error)}`, { desired: decision.replicas });
+    }
+    return decision;
+  }
+
+  #tick(): void {
+    if (!this.#running) return;
+    const now = this.#clock.now();
+    this.evaluate(now);
+    if (!this.#running) return; // onDecision may have called stop()
+    let delay = this.#intervalMs;
+    const { window } = this.#options;
+    // Decide right at a tumbling window's end instead of up to one interval later.
+    if (window instanceof TumblingWindow && window.endsAt !== undefined) {
+      delay = Math.min(delay, Math.max(1, window.endsAt - now));
+    }
+    this.#timer = this.#clock.setTimeout(() => this.#tick(), delay);
+  }
+
+  #logIfChanged(decision: ScaleDecision): void {
+    const previous = this.#logged;
+    if (previous && previous.replicas === decision.replicas && previous.reason === decision.reason) return;
+    this.#logged = decision;
+    this.#logger.info('scale.decision', message(decision), {
+      count: decision.count,
+      desired: decision.replicas,
+      proposed: decision.proposed,
+      reason: decision.reason,
+      ...(previous ? { previous: previous.replicas } : {}),
+    });
+  }
+}
+
+// Before the first tumbling window has ended there is nothing to decide from: run min.
+function pending(idle: ScaleDecision, min: number): ScaleDecision {
+  return { replicas: min, reason: 'WindowPending', proposed: idle.proposed, count: 0 };
+}
+
+function message(d: ScaleDecision): string {
+  switch (d.reason) {
+    case 'WindowPending':
+      return `waiting for the first window to end; running the minimum of ${d.replicas}`;
+    case 'TooFewReplicas':
+      return `${d.count} requests ask for ${d.proposed}, raised to the minimum of ${d.replicas}`;
+    case 'TooManyReplicas':
+      return `${d.count} requests ask for ${d.proposed}, capped at the maximum of ${d.replicas}`;
+    case 'Rule':
+      return `${d.count} requests in the window: ${d.replicas} replica${d.replicas === 1 ? '' : 's'}`;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

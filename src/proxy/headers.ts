@@ -1,0 +1,94 @@
+// Header rewriting between client and member. Works on raw header lists
+// ([name, value, name, value, …], as in IncomingMessage.rawHeaders) so case, order and
+// repeated headers (Set-Cookie, …) pass through unchanged.
+
+/** Headers that describe one connection, not the message (RFC 9110 §7.6.1), lower case. */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'proxy-connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** The value of every header named `name` (case-insensitive), in order. */
+export function headerValues(raw: readonly string[], name: string): string[] {
+  const wanted = name.toLowerCase();
+  const values: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() === wanted) values.push(raw[i + 1] ?? '');
+  }
+  return values;
+}
+
+/** The tokens of all Connection headers, lower case (`keep-alive, Upgrade` → keep-alive, upgrade). */
+function connectionTokens(raw: readonly string[]): Set<string> {
+  const tokens = new Set<string>();
+  for (const value of headerValues(raw, 'connection')) {
+    for (const token of value.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t) tokens.add(t);
+    }
+  }
+  return tokens;
+}
+
+/** The protocol a request asks to switch to (`websocket`), or undefined if it is not an upgrade. */
+export function upgradeProtocol(raw: readonly string[]): string | undefined {
+  if (!connectionTokens(raw).has('upgrade')) return undefined;
+  const [protocol] = headerValues(raw, 'upgrade');
+  return protocol === undefined || protocol === '' ? undefined : protocol;
+}
+
+/**
+ * Removes hop-by-hop headers and the headers the Connection header names. When
+ * `upgrade` is given (a protocol switch being forwarded) `Connection: Upgrade` and
+ * `Upgrade: <upgrade>` are put back, since the switch must reach the other side.
+ */
+export function stripHopByHop(raw: readonly string[], upgrade?: string): string[] {
+  const listed = connectionTokens(raw);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP_HEADERS.has(lower) || listed.has(lower)) continue;
+    out.push(name, raw[i + 1] ?? '');
+  }
+  if (upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', upgrade);
+  return out;
+}
+
+/** What the proxy knows about the client side of a request. */
+export interface ForwardedInfo {
+  /** The client's IP address; undefined when the socket is already gone. */
+  readonly clientAddress: string | undefined;
+  readonly proto: 'http' | 'https';
+  /** The Host the client asked for. */
+  readonly host: string | undefined;
+}
+
+/**
+ * Sets X-Forwarded-For (the client address appended to any earlier list),
+ * X-Forwarded-Proto and X-Forwarded-Host (replacing earlier values).
+ */
+export function withForwarded(raw: readonly string[], info: ForwardedInfo): string[] {
+  const previousFor = headerValues(raw, 'x-forwarded-for')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = raw[i]?.toLowerCase();
+    if (lower === 'x-forwarded-for' || lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
+    out.push(raw[i] ?? '', raw[i + 1] ?? '');
+  }
+  const chain = info.clientAddress === undefined ? previousFor : [...previousFor, info.clientAddress];
+  if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '));
+  out.push('X-Forwarded-Proto', info.proto);
+  if (info.host !== undefined) out.push('X-Forwarded-Host', info.host);
+  return out;
+}

@@ -1,0 +1,126 @@
+// Shared set-up for end-to-end tests: a Symphony in this process (or the CLI in a
+// child process) in front of the demo image on the real engine, with short
+// windows, and a sweeper that removes every container of the test's service
+// whatever happened.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { DockerClient } from '../../src/docker/index.js';
+import type { LogRecord } from '../../src/log.js';
+import { Symphony } from '../../src/symphony.js';
+import type { SymphonyOptions } from '../../src/config.js';
+import type { SymphonyStatus } from '../../src/status.js';
+import { serviceFilter } from '../../src/orchestrator/labels.js';
+
+export const DEMO_IMAGE = process.env['SYMPHONY_TEST_IMAGE'] ?? 'docker-symphony-demo:latest';
+export const docker = DockerClient.fromEnv(process.env);
+
+/** A unique service name per test, so tests never see each other's containers. */
+export function serviceName(prefix: string): string {
+  return `e2e-${prefix}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Removes every container of a service (the test's last line of defence). */
+export async function sweep(service: string): Promise<number> {
+  const left = await docker.listContainers({ all: true, labels: [serviceFilter(service)] });
+  await Promise.all(left.map((c) => docker.removeContainer(c.id, { force: true })));
+  return left.length;
+}
+
+/** A running in-process Symphony, its events, and helpers to wait on it. */
+export interface Running {
+  readonly symphony: Symphony;
+  readonly service: string;
+  readonly port: number;
+  readonly events: LogRecord[];
+  /** Resolves when `predicate(status)` holds; rejects after `timeoutMs` with the last status. */
+  until(predicate: (s: SymphonyStatus) => boolean, timeoutMs?: number, what?: string): Promise<SymphonyStatus>;
+  stop(): Promise<void>;
+}
+
+/** Starts a Symphony on the demo image with test-friendly defaults. */
+export async function startSymphony(prefix: string, options: Partial<SymphonyOptions> = {}): Promise<Running> {
+  const service = serviceName(prefix);
+  const events: LogRecord[] = [];
+  const symphony = new Symphony({
+    image: DEMO_IMAGE,
+    name: service,
+    containerPort: 80,
+    listen: { host: '127.0.0.1', port: 0 },
+    adminListen: null,
+    windowMs: 5_000,
+    stopTimeoutMs: 2_000,
+    startupTimeoutMs: 20_000,
+    ...options,
+  } as SymphonyOptions);
+  symphony.on('event', (r: LogRecord) => events.push(r));
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      await symphony.stop();
+    } finally {
+      await sweep(service);
+    }
+  };
+  try {
+    const addresses = await symphony.start();
+    return {
+      symphony,
+      service,
+      port: addresses.proxy.port,
+      events,
+      until: (predicate, timeoutMs = 30_000, what = 'condition') => waitFor(() => symphony.status(), predicate, timeoutMs, what),
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+}
+
+/** Polls `read` every 100 ms until `predicate` holds. */
+export async function waitFor<T>(read: () => T | Promise<T>, predicate: (v: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}; last: ${JSON.stringify(last, null, 1)?.slice(0, 4000)}`);
+}
+
+/** Containers in a state. */
+export function inState(s: SymphonyStatus, state: string): number {
+  return s.containers.filter((c) => c.state === state).length;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+/** One request to 127.0.0.1:port; resolves with status and body, rejects on a connection error. */
+export function request(port: number, path: string, options: { method?: string; agent?: http.Agent; body?: string; timeoutMs?: number } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: options.method ?? 'GET', agent: options.agent ?? false, timeout: options.timeoutMs ?? 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`request to ${path} timed out`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** The `hostname` (short container id) that answered a demo-app route. */
+export function hostnameOf(reply: Reply): string {
+  return (JSON.parse(reply.body) as { hostname: string }).hostname;
+}
