@@ -39,5 +39,11 @@ demo: build image
 	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \
 		--window 30s --base-scale-count 20 --min 1 --max 5
 
+# A picture of the dashboard of a running orchestrator (start `make demo` first).
+ADMIN_URL ?= http://127.0.0.1:9900/
+screenshot:
+	bash scripts/screenshot.sh $(ADMIN_URL) docs/dashboard.png
+	@echo "wrote docs/dashboard.png"
+
 clean:
 	rm -rf dist coverage node_modules/.installed

@@ -175,7 +175,7 @@ export class DockerClient {
       query: { name: spec.name },
       body: createContainerBody(spec),
     });
-    const raw = parseJson(res, 'POST /containers/create') as { Id?: unknown; Warnings?: unknown };
+    const raw = (parseJson(res, 'POST /containers/create') ?? {}) as { Id?: unknown; Warnings?: unknown };
     if (typeof raw.Id !== 'string' || raw.Id === '') {
       throw new DockerProtocolError('The Docker engine created a container but did not say its Id (POST /containers/create).');
     }

@@ -58,6 +58,7 @@ export function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
       resolve(result);
     };
     const onAbort = (): void => {
+      request.destroy();
       settle({ kind: 'aborted', bodyStarted });
     };
     const timer = clock.setTimeout(() => {
