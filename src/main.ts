@@ -8,7 +8,7 @@ import { Symphony } from './symphony.js';
 /** Where the CLI reads and writes (injectable for tests). */
 export interface CliIO {
   readonly stdout: { write(s: string): unknown; isTTY?: boolean };
-  readonly stderr: { write(s: string): unknown };
+  readonly stderr: { write(s: string): unknown; isTTY?: boolean };
   /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
 }
@@ -43,6 +43,10 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     const fromEnv = env['SYMPHONY_ADMIN_TOKEN'] ? { adminToken: env['SYMPHONY_ADMIN_TOKEN'] } : {};
     const config = resolveConfig({ ...fromEnv, ...fromFile, ...parsed.options }, { isTTY: io.stdout.isTTY === true });
     symphony = new Symphony(config, { logStream: io.stdout });
+    if (io.stderr.isTTY) {
+      symphony.on('pull-progress', (line: string) => io.stderr.write(`\r\x1b[2Kpulling ${config.image}: ${line.slice(0, 100)}`));
+      symphony.once('image.pulled', () => io.stderr.write('\n'));
+    }
   } catch (err) {
     io.stderr.write(`docker-symphony: ${describe(err)}\n`);
     return 2;

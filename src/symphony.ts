@@ -40,7 +40,8 @@ export interface SymphonyAddresses {
  * A self-scaling, self-healing, load-balanced set of containers behind one port.
  *
  * Emits `'event'` with every LogRecord (and the record under its own name too,
- * e.g. `'container.ready'`, `'scale.decision'`, `'container.unhealthy'`).
+ * e.g. `'container.ready'`, `'scale.decision'`, `'container.unhealthy'`), and
+ * `'pull-progress'` with a line of text while a missing image is pulled.
  */
 export class Symphony extends EventEmitter {
   /** The validated configuration. */
@@ -283,9 +284,11 @@ export class Symphony extends EventEmitter {
       let last = '';
       await this.#docker.imagePull(image, {
         onProgress: (p) => {
-          const line = [p.status, p.id, p.progress].filter(Boolean).join(' ');
-          if (line !== last) this.#logger.debug('image.pull_progress', line, { image });
+          const line = [p.id, p.status, p.progress].filter(Boolean).join(' ');
+          if (line === last) return;
           last = line;
+          this.#logger.debug('image.pull_progress', line, { image });
+          this.emit('pull-progress', line); // the CLI draws it as one updating line on a TTY
         },
       });
     } catch (err) {

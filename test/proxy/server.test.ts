@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { ServerResponse } from 'node:http';
+import { ProxyError } from '../../src/proxy/errors.js';
 import { UpstreamPool } from '../../src/proxy/pool.js';
 import { ProxyServer } from '../../src/proxy/server.js';
 import type { ProxyServerOptions, RequestOutcome } from '../../src/proxy/server.js';
@@ -442,5 +443,46 @@ describe('ProxyServer', () => {
     assert.equal(u.inFlight, 0);
     assert.equal(u.served, 2);
     await until(() => proxy.inFlight === 0);
+  });
+
+  test('listen on a port in use fails with PROXY_LISTEN_FAILED and says what to do', async () => {
+    const [b] = await backends(['B']);
+    const proxy = new ProxyServer({ pool: new UpstreamPool() });
+    const error = await proxy.listen(b!.port).then(
+      () => assert.fail('listen should fail'),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ProxyError);
+    assert.equal(error.code, 'PROXY_LISTEN_FAILED');
+    assert.match(error.message, /already listens on 127\.0\.0\.1:\d+; stop it or choose another listen port/);
+    await proxy.close({ graceMs: 0 });
+  });
+
+  test('close() answers queued requests with 503 shutting_down', async () => {
+    const { port, proxy } = await proxyOver([]);
+    const pending = send(port);
+    await until(() => proxy.queued === 1);
+    const closing = proxy.close({ graceMs: 60_000 });
+    const reply = await pending;
+    assert.equal(reply.status, 503);
+    assert.equal(reply.json().error, 'shutting_down');
+    await closing;
+  });
+
+  test('an upgrade the member declines is relayed as its response', async () => {
+    const [b] = await backends(['B', (_req, res) => res.writeHead(426, { 'X-Why': 'no' }).end('upgrade refused')]);
+    const { port } = await proxyOver([member(b!)]);
+    const reply = await send(port, { headers: { Connection: 'Upgrade', Upgrade: 'echo' } });
+    assert.equal(reply.status, 426);
+    assert.equal(reply.headers['x-why'], 'no');
+    assert.equal(reply.body.toString(), 'upgrade refused');
+  });
+
+  test('an upgrade with only dead members gets a 502 JSON answer', async () => {
+    const { port, seen } = await proxyOver([new Upstream('d1', await deadPort())]);
+    const reply = await send(port, { headers: { Connection: 'Upgrade', Upgrade: 'echo' } });
+    assert.equal(reply.status, 502);
+    assert.equal(reply.json().error, 'bad_gateway');
+    assert.deepEqual(seen.connectErrors, ['d1']);
   });
 });
