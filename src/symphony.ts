@@ -2,7 +2,6 @@
 // window → scaler → owner; health checker and events watcher → owner; admin server
 // reads it all. Embedders use this class; the CLI is a thin layer over it.
 import { EventEmitter } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { AdminServer } from './admin/server.js';
 import { assertAdminSecurity } from './admin/auth.js';
 import { SymphonyMetrics } from './admin/symphony-metrics.js';
@@ -196,11 +195,13 @@ export class Symphony extends EventEmitter {
     try {
       await this.#docker.ping();
       await this.#ensureImage();
-      await this.#owner.adopt();
-      this.#events.start();
+      // Ports first: a port in use must fail before any container is touched.
+      // Requests that arrive before a container is ready wait in the proxy's queue.
       const proxy = await listenOrExplain('--listen', config.listen, (port, host) => this.#proxy.listen(port, host));
       const admin = this.#admin && config.adminListen ? await listenOrExplain('--admin-listen', config.adminListen, (port, host) => this.#admin!.listen(port, host)) : null;
       this.#addresses = { proxy, admin };
+      this.#events.start();
+      await this.#owner.adopt();
       this.#health.start();
       this.#scaler.start();
       this.#startedAt = this.#clock.now();
@@ -319,21 +320,22 @@ function fmt(a: { host: string; port: number }): string {
 async function listenOrExplain(
   flag: string,
   address: { host: string; port: number },
-  listen: (port: number, host: string) => Promise<{ host: string; port: number } | AddressInfo>,
+  listen: (port: number, host: string) => Promise<{ host: string; port: number }>,
 ): Promise<{ host: string; port: number }> {
   try {
-    const got = await listen(address.port, address.host);
-    return { host: 'address' in got ? got.address : got.host, port: got.port };
+    return await listen(address.port, address.host);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const hint =
       code === 'EADDRINUSE'
-        ? `port ${address.port} is in use; stop what listens there or choose another with ${flag}`
+        ? `port ${address.port} is in use; stop what listens there or choose another`
         : code === 'EACCES'
           ? `no permission to listen on port ${address.port}; use a port above 1023 or run with the needed privilege`
           : code === 'EADDRNOTAVAIL'
-            ? `${address.host} is not an address of this machine; fix ${flag}`
-            : `could not listen on ${fmt(address)}: ${err instanceof Error ? err.message : String(err)}`;
-    throw new SymphonyError('LISTEN_FAILED', hint, { cause: err });
+            ? `${address.host} is not an address of this machine`
+            : err instanceof Error
+              ? err.message
+              : String(err);
+    throw new SymphonyError('LISTEN_FAILED', `${flag} ${fmt(address)}: ${hint}`, { cause: err });
   }
 }

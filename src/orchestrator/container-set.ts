@@ -386,7 +386,7 @@ export class ContainerSet {
     };
     this.#containers.set(id, c);
     this.#o.hooks?.started?.();
-    this.#log.info('container.created', `${name} created from ${this.#o.image}`, { container: id, hostPort: c.hostPort });
+    this.#log.info('container.created', `${name} created from ${this.#o.image}`, { container: id, ...(c.hostPort ? { hostPort: c.hostPort } : {}) });
     try {
       await this.#o.docker.startContainer(id);
       const info = await this.#o.docker.inspectContainer(id);
