@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { optionsFromJson, helpText, parseArgs } from './args.js';
 import { ConfigError, resolveConfig } from './config.js';
+import { DockerClient } from './docker/index.js';
 import { Symphony } from './symphony.js';
 
 /** Where the CLI reads and writes (injectable for tests). */
@@ -42,7 +43,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     const fromFile = parsed.configFile ? optionsFromJson(readJson(parsed.configFile), parsed.configFile) : {};
     const fromEnv = env['SYMPHONY_ADMIN_TOKEN'] ? { adminToken: env['SYMPHONY_ADMIN_TOKEN'] } : {};
     const config = resolveConfig({ ...fromEnv, ...fromFile, ...parsed.options }, { isTTY: io.stdout.isTTY === true });
-    symphony = new Symphony(config, { logStream: io.stdout });
+    symphony = new Symphony(config, { logStream: io.stdout, docker: DockerClient.fromEnv(env) });
     if (io.stderr.isTTY) {
       symphony.on('pull-progress', (line: string) => io.stderr.write(`\r\x1b[2Kpulling ${config.image}: ${line.slice(0, 100)}`));
       symphony.once('image.pulled', () => io.stderr.write('\n'));
