@@ -39,6 +39,11 @@ demo: build image
 	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \
 		--window 30s --base-scale-count 20 --min 1 --max 5
 
+# Proxy overhead (ratios against direct traffic, same run) and window throughput; ~1 min.
+# Results: stdout and bench/results/latest.json.
+bench: install
+	node --import tsx bench/window.bench.ts && node --import tsx bench/proxy.bench.ts
+
 # A picture of the dashboard of a running orchestrator (start `make demo` first).
 ADMIN_URL ?= http://127.0.0.1:9900/
 screenshot:
