@@ -171,6 +171,10 @@ function summary(runs: readonly Run[], figure: (run: Run) => number): { median: 
 }
 
 async function main(): Promise<void> {
+  // Exactly even round robin needs counts the upstreams divide.
+  for (const n of [SMALL.requests, SMALL.warmup, LARGE.requests, SEQUENCE]) {
+    if (n % UPSTREAMS !== 0) throw new Error(`request count ${n} is not a multiple of ${UPSTREAMS} upstreams`);
+  }
   const started = Date.now();
   const upstreams: BenchUpstream[] = [];
   for (let i = 1; i <= UPSTREAMS; i++) upstreams.push(await startUpstream(`u${i}`));
