@@ -84,6 +84,8 @@ export class ContainerSet {
   #reconcileQueued = false;
   #retryTimer: TimerHandle | null = null;
   #lastFailure = '';
+  /** End of the back-off wait already announced and scheduled. */
+  #waitingUntil = 0;
   #closed = false;
 
   constructor(options: ContainerSetOptions) {
@@ -332,6 +334,9 @@ export class ContainerSet {
         }
         return;
       case 'wait':
+        // The scaler asks every second; say it (and set the timer) once per wait.
+        if (step.untilMs === this.#waitingUntil) return;
+        this.#waitingUntil = step.untilMs;
         this.#log.warn('backoff.wait', `containers keep failing (${this.#backoff.streak} in a row); next start in ${step.untilMs - now}ms. Last failure: ${this.#lastFailure}`, {
           streak: this.#backoff.streak,
           delayMs: step.untilMs - now,
