@@ -27,6 +27,8 @@ export type LogFields = Readonly<Record<string, unknown>> & { readonly container
 
 /** What modules log through. */
 export interface Logger {
+  /** Whether records of this level go anywhere (lets hot paths skip building them). */
+  enabled?(level: LogLevel): boolean;
   log(level: LogLevel, event: string, message: string, fields?: LogFields): void;
   debug(event: string, message: string, fields?: LogFields): void;
   info(event: string, message: string, fields?: LogFields): void;
@@ -65,6 +67,10 @@ export class EventLogger implements Logger {
       const i = this.#sinks.indexOf(sink);
       if (i >= 0) this.#sinks.splice(i, 1);
     };
+  }
+
+  enabled(level: LogLevel): boolean {
+    return this.#sinks.length > 0 && LOG_LEVELS.indexOf(level) >= this.#minLevel;
   }
 
   log(level: LogLevel, event: string, message: string, fields?: LogFields): void {

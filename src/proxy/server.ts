@@ -198,15 +198,18 @@ export class ProxyServer {
   #requestEnded(method: string, url: string, started: number, outcome: Outcome): void {
     this.#inFlight--;
     const durationMs = this.#clock.now() - started;
-    const upstream = outcome.upstreamId === undefined ? {} : { container: outcome.upstreamId };
-    this.#logger.debug('proxy.request', `${method} ${url} ${outcome.status} in ${durationMs} ms`, {
-      ...upstream,
-      method,
-      path: url,
-      status: outcome.status,
-      durationMs,
-      attempts: outcome.attempts,
-    });
+    // Per-request records are the hot path: build them only when someone listens.
+    if (this.#logger.enabled?.('debug') ?? true) {
+      const upstream = outcome.upstreamId === undefined ? {} : { container: outcome.upstreamId };
+      this.#logger.debug('proxy.request', `${method} ${url} ${outcome.status} in ${durationMs} ms`, {
+        ...upstream,
+        method,
+        path: url,
+        status: outcome.status,
+        durationMs,
+        attempts: outcome.attempts,
+      });
+    }
     this.#observe('requestDone', { ...outcome, durationMs });
     if (this.#inFlight === 0) {
       const waiters = this.#idleWaiters;
