@@ -31,9 +31,9 @@ image: engine
 test: install image typecheck
 	npx c8 $(NODE_TEST) $(TESTS)
 
-# Pure units only: no engine, no image, seconds.
+# Only what needs no engine, no image and no browser: seconds.
 test-unit: install
-	$(NODE_TEST) $(shell find test -name '*.test.ts' -not -path 'test/e2e/*' -not -name '*.engine.test.ts' | sort)
+	$(NODE_TEST) $(shell find test -name '*.test.ts' -not -name '*.e2e.test.ts' -not -name '*.engine.test.ts' -not -name '*.browser.test.ts' | sort)
 
 demo: build image
 	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \

@@ -41,15 +41,7 @@ export function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
     let connected = false;
     let bodyStarted = false;
     let settled = false;
-    const request = http.request({
-      host: upstream.host,
-      port: upstream.port,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: [...input.headers],
-      agent: input.agent,
-      setHost: false,
-    });
+    const request = requestUpstream(req, upstream, input.headers, input.agent);
     const settle = (result: AttemptResult): void => {
       if (settled) return;
       settled = true;
@@ -137,5 +129,22 @@ export function pipeResponse(
       if (!res.writableFinished) onAbort();
     });
     response.pipe(res);
+  });
+}
+
+/**
+ * Opens the request to a member with the client's method and path and the given raw
+ * headers (Host among them, so node sets none). `agent: false` gives a connection of
+ * its own, as an upgrade needs.
+ */
+export function requestUpstream(req: IncomingMessage, upstream: Upstream, headers: readonly string[], agent: http.Agent | false): ClientRequest {
+  return http.request({
+    host: upstream.host,
+    port: upstream.port,
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers: [...headers],
+    agent,
+    setHost: false,
   });
 }

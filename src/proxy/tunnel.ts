@@ -1,8 +1,8 @@
 // HTTP Upgrade (WebSocket) pass-through: the handshake goes to one member, then bytes
 // flow both ways untouched until either side closes.
-import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { requestUpstream } from './attempt.js';
 import { headerValues, stripHopByHop } from './headers.js';
 import { writeRawHead } from './replies.js';
 import type { Upstream } from './upstream.js';
@@ -49,15 +49,7 @@ export function openTunnel(input: TunnelInput): Promise<TunnelResult> {
       resolve(result);
     };
     // A fresh connection (no agent): it becomes the tunnel and is never reused.
-    const request = http.request({
-      host: upstream.host,
-      port: upstream.port,
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: [...input.headers],
-      agent: false,
-      setHost: false,
-    });
+    const request = requestUpstream(req, upstream, input.headers, false);
     // The client gave up during the handshake: do not leave the member waiting.
     clientSocket.once('close', () => {
       if (!settled) request.destroy();

@@ -21,7 +21,7 @@ test('scales 1 → 3 under load and back to 1 when the window empties', async ()
     const down = await run.until((s) => s.containers.length === 1 && inState(s, 'ready') === 1, 30_000, 'back to one container');
     assert.equal(down.desired, 1);
     assert.equal(down.window.count, 0);
-    const decisions = run.events.filter((e) => e.event === 'scale.decision').map((e) => e.fields?.['desired'] ?? e.fields?.['replicas']);
+    const decisions = run.events.filter((e) => e.event === 'scale.decision').map((e) => e.fields?.['desired']);
     assert.ok(decisions.includes(3) && decisions.at(-1) === 1, `scale decisions logged: ${JSON.stringify(decisions)}`);
   } finally {
     await run.stop();
