@@ -7,7 +7,7 @@ IMAGE ?= docker-symphony-demo:latest
 TESTS := $(shell find test -name '*.test.ts' 2>/dev/null | sort)
 NODE_TEST := node --import tsx --test --test-reporter=spec --test-timeout=180000
 
-.PHONY: install build engine image test test-unit demo bench screenshot typecheck clean
+.PHONY: install build engine image test test-unit demo bench screenshot typecheck reliability clean
 
 install: node_modules/.installed
 
@@ -15,12 +15,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The build script compiles src/ and copies the dashboard's files (src/admin/dashboard/).
 build: install
-	npx tsc -p tsconfig.build.json
+	npm run build --silent
 	@chmod +x dist/cli.js
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p src/admin/dashboard/tsconfig.json
 
 engine:
 	@bash scripts/ensure-docker.sh
@@ -29,7 +31,8 @@ image: engine
 	@IMAGE=$(IMAGE) bash scripts/build-image.sh
 
 test: install image typecheck
-	npx c8 $(NODE_TEST) $(TESTS)
+	@bash scripts/ensure-chromium.sh
+	@bash scripts/run-tests.sh $(TESTS)
 
 # Only what needs no engine, no image and no browser: seconds.
 test-unit: install
@@ -39,16 +42,28 @@ demo: build image
 	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \
 		--window 30s --base-scale-count 20 --min 1 --max 5
 
-# Proxy overhead (ratios against direct traffic, same run) and window throughput; ~1 min.
-# Results: stdout and bench/results/latest.json.
-bench: install
-	node --import tsx bench/window.bench.ts && node --import tsx bench/proxy.bench.ts
+# Faults on the real engine under load (fast and full rows) and hostile input; writes
+# RELIABILITY.md (rows and run log in a temporary directory it names). Root for the
+# engine-restart row (a private dockerd in a network namespace); ~10 min.
+reliability: install image
+	@bash scripts/reliability.sh
 
-# A picture of the dashboard of a running orchestrator (start `make demo` first).
+# Docker Symphony side by side with nginx and HAProxy in front of the same two demo
+# containers (wrk), the orchestrator's reaction times and the window's cost; writes
+# BENCHMARKS.md in ~4 min. Installs wrk, nginx-light and haproxy when absent (root on
+# Debian). BENCH_ARGS=--quick checks the harness in ~1 min (report in bench/results/).
+BENCH_ARGS ?=
+bench: build image
+	@bash scripts/ensure-bench-tools.sh
+	node --import tsx --test --test-reporter=dot bench/*.test.ts
+	node --import tsx bench/side-by-side.bench.ts $(BENCH_ARGS)
+
+# A picture of the dashboard of a running orchestrator (start `make demo` first), to an
+# untracked file; refresh the README's on purpose with `make screenshot OUT=docs/dashboard.png`.
 ADMIN_URL ?= http://127.0.0.1:9900/
+OUT ?= .screenshots/dashboard.png
 screenshot:
-	bash scripts/screenshot.sh $(ADMIN_URL) docs/dashboard.png
-	@echo "wrote docs/dashboard.png"
+	bash scripts/screenshot.sh $(ADMIN_URL) $(OUT)
 
 clean:
 	rm -rf dist coverage node_modules/.installed

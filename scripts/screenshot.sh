@@ -2,12 +2,14 @@
 # Screenshots a running dashboard with headless Chromium (same flags as the browser test).
 #   scripts/screenshot.sh URL OUT.png
 # Env: CHROMIUM (binary), VIRTUAL_TIME_MS (how long the page runs before the shot,
-# default 8000: enough for several one-second polls so the charts have lines),
-# TIMEOUT_SECONDS (wall-clock limit, default 60).
+# default 3000: the charts come from the server's five minutes of history, so one poll
+# is enough), TIMEOUT_SECONDS (wall-clock limit, default 60).
+# `make screenshot` writes .screenshots/dashboard.png (untracked); the README's picture
+# is refreshed on purpose: `make screenshot OUT=docs/dashboard.png`.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
-  echo "usage: $0 URL OUT.png   (e.g. $0 http://127.0.0.1:9090/ docs/dashboard.png)" >&2
+  echo "usage: $0 URL OUT.png   (e.g. $0 http://127.0.0.1:9900/ .screenshots/dashboard.png)" >&2
   exit 2
 fi
 url=$1
@@ -28,7 +30,7 @@ timeout --kill-after=5 "${TIMEOUT_SECONDS:-60}" "$bin" \
   --disable-background-networking --disable-component-update --disable-sync \
   --disable-dev-shm-usage --hide-scrollbars --mute-audio \
   --user-data-dir="$profile" \
-  --virtual-time-budget="${VIRTUAL_TIME_MS:-8000}" \
+  --virtual-time-budget="${VIRTUAL_TIME_MS:-3000}" \
   --window-size=1280,1000 \
   --screenshot="$out_abs" \
   "$url" >/dev/null 2>&1 || true

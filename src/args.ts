@@ -1,75 +1,118 @@
-// Command-line parsing: argv → raw option values keyed like OPTIONS. Pure.
-import { ConfigError, OPTIONS, type OptionSpec, type RawOptions } from './config.js';
+// The command line: argv → a layer of raw option values (node:util's parseArgs does the
+// tokenizing), and the text of --help and of the README's options table, all from the
+// table in options.ts. No I/O: main.ts reads argv, files and the environment.
+import { parseArgs as tokenize } from 'node:util';
+import { showValue, unknownIssue, type ConfigIssue, type OptionLayer } from './config.js';
+import { defaultText, OPTIONS, type OptionDef } from './options.js';
+import { nearest } from './suggest.js';
 
 /** What the command line asked for. */
 export type ParsedArgs =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly options: RawOptions; readonly configFile: string | null };
-
-const BY_FLAG = new Map<string, OptionSpec>(OPTIONS.map((o) => [o.flag, o]));
-
-/** Parses `--flag value`, `--flag=value`, repeatable and boolean flags. */
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const options: Record<string, unknown> = {};
-  let configFile: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return { kind: 'help' };
-    if (arg === '--version' || arg === '-v') return { kind: 'version' };
-    if (!arg.startsWith('--')) throw new ConfigError('argument', arg, 'flags only (see --help)');
-    const eq = arg.indexOf('=');
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    const takeValue = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new ConfigError(flag, undefined, 'a value after the flag');
-      i++;
-      return next;
+  | {
+      readonly kind: 'run';
+      /** The flags as a layer for resolveConfig (keyed by option name), with the problems found reading them. */
+      readonly layer: OptionLayer;
+      readonly configFile: string | null;
     };
-    if (flag === '--config') {
-      configFile = takeValue();
-      continue;
-    }
-    const spec = BY_FLAG.get(flag);
-    if (!spec) throw new ConfigError(flag, inline ?? null, `a known flag (see --help)`);
-    if (spec.bool) {
-      options[spec.key] = inline === undefined ? true : inline;
-    } else if (spec.repeat) {
-      const list = (options[spec.key] as string[] | undefined) ?? [];
-      list.push(takeValue());
-      options[spec.key] = list;
-    } else {
-      options[spec.key] = takeValue();
-    }
-  }
-  return { kind: 'run', options, configFile };
-}
+
+/** Flags that are not options of a Symphony. */
+const CLI_FLAGS = {
+  config: { arg: 'FILE', help: 'JSON object of options (keys as flags without dashes, or camelCase); flags win' },
+  help: { help: 'this text' },
+  version: { help: 'the version' },
+} as const;
+
+const BY_FLAG_NAME = new Map<string, OptionDef>(OPTIONS.map((o) => [o.flag.slice(2), o]));
+const ALL_FLAGS = [...OPTIONS.map((o) => o.flag), ...Object.keys(CLI_FLAGS).map((name) => `--${name}`)];
 
 /**
- * Reads a JSON config file's object into raw options: keys are option keys
- * (`containerPort`) or flag names without dashes (`container-port`).
+ * Reads argv. `--help` and `--version` win over everything; otherwise every problem
+ * (an unknown flag, a flag without its value, a stray word) is collected in the layer.
  */
-export function optionsFromJson(json: unknown, file: string): RawOptions {
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const { tokens } = tokenize({
+    args: [...argv],
+    options: {
+      ...Object.fromEntries(OPTIONS.map((o) => [o.flag.slice(2), { type: o.type.arg === undefined ? ('boolean' as const) : ('string' as const) }])),
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help' };
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'version')) return { kind: 'version' };
+
+  const values: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  let configFile: string | null = null;
+  let swallowedAt = -1;
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      // The word after a flag that took the next flag as its value was already reported.
+      if (token.index !== swallowedAt) {
+        issues.push({ option: token.value, expected: 'a flag', message: `unexpected argument ${showValue(token.value)}: every option is a flag such as --image (see --help)` });
+      }
+      continue;
+    }
+    const option = BY_FLAG_NAME.get(token.name);
+    const takesValue = token.name === 'config' || (option !== undefined && option.type.arg !== undefined);
+    if (option === undefined && token.name !== 'config') {
+      const suggestion = nearest(token.rawName, ALL_FLAGS);
+      issues.push(unknownIssue({ option: token.rawName, ...(suggestion ? { suggestion } : {}) }));
+      // The word after an unknown flag is most likely its value: one report is enough.
+      if (token.value === undefined) swallowedAt = token.index + 1;
+      continue;
+    }
+    const flag = token.rawName;
+    const value = token.value;
+    if (takesValue && (value === undefined || (!token.inlineValue && value.startsWith('--') && value.length > 2))) {
+      issues.push({ option: flag, expected: 'a value after the flag', message: `${flag} needs a value${option?.type.arg ? ` (${option.type.arg})` : ''}` });
+      if (value !== undefined) swallowedAt = token.index + 2;
+      continue;
+    }
+    if (token.name === 'config') {
+      configFile = value ?? null;
+    } else if (option?.repeatable) {
+      values[option.name] = [...((values[option.name] as string[] | undefined) ?? []), value];
+    } else if (option) {
+      // A switch takes no value, but `--keep-containers=false` is clear enough.
+      values[option.name] = option.type.arg === undefined ? (value ?? true) : value;
+    }
+  }
+  return { kind: 'run', layer: { source: { kind: 'flags' }, values, issues }, configFile };
+}
+
+/** The JSON config file's content as a layer; anything but an object is refused, naming the file. */
+export function configFileLayer(json: unknown, file: string): OptionLayer {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ConfigError('--config', file, 'a JSON object of options');
+    const what = json === null ? 'null' : Array.isArray(json) ? 'a list' : `a ${typeof json}`;
+    const expected = `a JSON object of options such as {"image": "my-api:latest"}, not ${what}`;
+    return {
+      source: { kind: 'file', path: file },
+      values: {},
+      issues: [{ option: '--config', value: file, expected, file, message: `${file}: expected ${expected}` }],
+      unreadable: true,
+    };
   }
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json)) {
-    const spec = OPTIONS.find((o) => o.key === key || o.flag === `--${key}`);
-    if (!spec) throw new ConfigError(`--config ${file}: "${key}"`, value, 'a known option (see --help)');
-    out[spec.key] = value;
-  }
-  return out;
+  return { source: { kind: 'file', path: file }, values: json as Record<string, unknown> };
+}
+
+function usage(option: OptionDef): string {
+  return `${option.flag}${option.type.arg === undefined ? '' : ` ${option.type.arg}`}`;
 }
 
 /** The text of `--help`. */
 export function helpText(version: string): string {
   const rows = OPTIONS.map((o) => {
-    const left = `  ${o.flag}${'arg' in o && o.arg ? ` ${o.arg}` : ''}`;
-    const def = 'def' in o && o.def ? ` (default: ${o.def})` : '';
-    return `${left.padEnd(40)} ${o.help}${def}`;
+    const def = defaultText(o);
+    const tail = def === 'required' ? ' (required)' : o.type.arg === undefined ? '' : ` (default: ${def})`;
+    return `  ${usage(o).padEnd(38)} ${o.help}${tail}`;
   });
   return [
     `docker-symphony ${version}: round-robin proxy, request-window autoscaling and health-checked`,
@@ -79,12 +122,28 @@ export function helpText(version: string): string {
     '',
     'Options:',
     ...rows,
-    `  ${'--config FILE'.padEnd(38)} JSON object of options (keys as flags without dashes, or camelCase); flags win`,
-    `  ${'--help, --version'.padEnd(38)} this text; the version`,
+    `  ${`--config ${CLI_FLAGS.config.arg}`.padEnd(38)} ${CLI_FLAGS.config.help}`,
+    `  ${'--help, --version'.padEnd(38)} ${CLI_FLAGS.help.help}; ${CLI_FLAGS.version.help}`,
     '',
     'Durations: 1500ms, 10s, 2m, 1h.   Exit status: 0 after a clean shutdown (SIGINT/SIGTERM),',
     '1 when it cannot run (no Docker engine, image missing), 2 for a bad option.',
     '',
     'Example: docker-symphony --image my-api:latest --container-port 8080 --listen 8080 --max 5',
+  ].join('\n');
+}
+
+/** The README's table of options (Markdown), generated from the same table as --help. */
+export function optionsMarkdown(): string {
+  const code = (s: string): string => `\`${s.replaceAll('|', '\\|')}\``;
+  const rows = OPTIONS.map((o) => {
+    const def = defaultText(o);
+    const shownDefault = def === 'required' || def === 'none' || def === 'off' || o.defaultText !== undefined ? def : code(def);
+    return `| ${code(usage(o))} | ${shownDefault} | ${(o.doc ?? o.help).replaceAll('|', '\\|')} |`;
+  });
+  return [
+    '| flag | default | meaning |',
+    '|---|---|---|',
+    ...rows,
+    `| ${code(`--config ${CLI_FLAGS.config.arg}`)} | none | ${CLI_FLAGS.config.help} |`,
   ].join('\n');
 }

@@ -1,6 +1,12 @@
-// The one typed configuration of a Symphony, and its parsing from command-line
-// flags and a JSON file. Pure: the CLI reads argv, files and the environment and
-// hands plain values in; everything below takes a SymphonyConfig.
+// The one typed configuration of a Symphony, and how it is resolved from layers of
+// raw values (the library's options; or the environment, a JSON file and flags) with
+// the table of options in options.ts. Every problem is reported at once, naming each
+// option the way the user wrote it. Pure: the CLI reads argv, files and the environment
+// and hands plain values in; everything below takes a SymphonyConfig.
+import { SymphonyError } from './errors.js';
+import { duration, Expected } from './option-types.js';
+import { OPTIONS, type OptionDef } from './options.js';
+import { nearest } from './suggest.js';
 
 /** Where a server listens. */
 export interface ListenAddress {
@@ -79,321 +85,238 @@ export interface SymphonyConfig {
 /** What embedders pass: only `image` is required. Durations in milliseconds. */
 export type SymphonyOptions = { readonly image: string } & Partial<Omit<SymphonyConfig, 'image'>>;
 
-/** A configuration value that cannot be used; the CLI exits with status 2. */
-export class ConfigError extends Error {
+/** One thing wrong with the options. */
+export interface ConfigIssue {
+  /** The option as the user wrote it: `--window` (flag), `"window"` (config file), `windowMs` (library). */
+  readonly option: string;
+  /** The value given (absent when there was none, or it is secret). */
+  readonly value?: unknown;
+  /** What would have been accepted. */
+  readonly expected: string;
+  /** The config file the option came from. */
+  readonly file?: string;
+  /** The whole sentence, as printed. */
+  readonly message: string;
+}
+
+/** Options that cannot be used; `issues` lists every problem found. The CLI exits with status 2. */
+export class ConfigError extends SymphonyError {
   override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(
-    readonly option: string,
-    readonly value: unknown,
-    readonly expected: string,
-  ) {
-    super(`invalid ${option} ${JSON.stringify(value)}: expected ${expected}`);
+  declare readonly code: 'CONFIG_INVALID';
+  /** Every problem, in the order of --help. */
+  readonly issues: readonly ConfigIssue[];
+  /** The first problem's option, value and expectation. */
+  readonly option: string;
+  readonly value: unknown;
+  readonly expected: string;
+
+  constructor(issues: readonly [ConfigIssue, ...ConfigIssue[]]) {
+    const [first] = issues;
+    super(
+      'CONFIG_INVALID',
+      issues.length === 1 ? first.message : `${issues.length} problems with the options:\n${issues.map((i) => `  - ${i.message}`).join('\n')}`,
+    );
+    this.issues = issues;
+    this.option = first.option;
+    this.value = first.value;
+    this.expected = first.expected;
   }
 }
 
-export const DEFAULTS = {
-  containerPort: 80,
-  listen: { host: '0.0.0.0', port: 8080 },
-  adminListen: { host: '127.0.0.1', port: 9900 },
-  healthPath: '/api/v1/_health',
-  healthIntervalMs: 1_000,
-  windowMs: 120_000,
-  windowMode: 'sliding',
-  baseScaleCount: 20,
-  min: 1,
-  max: 10,
-  drainTimeoutMs: 30_000,
-  stopTimeoutMs: 10_000,
-  startupTimeoutMs: 60_000,
-  upstreamTimeoutMs: 60_000,
-  queueTimeoutMs: 30_000,
-  queueSize: 1_000,
-  logLevel: 'info',
-} as const;
-
-// Docker's reference grammar, simplified: [registry[:port]/]path[:tag][@digest].
-const IMAGE_RE =
-  /^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?)\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-const ENV_RE = /^[A-Za-z_][A-Za-z0-9_]*=/;
-
-/** Parses `1500ms`, `10s`, `2m`, `1h` (decimals allowed) into milliseconds. */
-export function parseDuration(option: string, value: unknown): number {
-  const match = typeof value === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim()) : null;
-  if (!match) throw new ConfigError(option, value, 'a duration such as 1500ms, 10s or 2m');
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
-  const ms = Math.round(Number(match[1]) * unit);
-  if (ms <= 0) throw new ConfigError(option, value, 'a duration greater than zero');
-  return ms;
+/** Shows a value the way the user wrote it (strings quoted). */
+export function showValue(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'object' ? JSON.stringify(value) ?? String(value) : String(value);
 }
 
-/** Parses a TCP port, 1–65535 (0, "any free port", only where `allowAny`). */
-export function parsePort(option: string, value: unknown, allowAny = false): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  const lowest = allowAny ? 0 : 1;
-  if (!Number.isInteger(n) || n < lowest || n > 65_535) throw new ConfigError(option, value, `a port from ${lowest} to 65535`);
-  return n;
-}
-
-/** Parses `PORT`, `HOST:PORT` or `[IPv6]:PORT`. */
-export function parseListen(option: string, value: unknown, defaultHost: string): ListenAddress {
-  if (typeof value === 'number') return { host: defaultHost, port: parsePort(option, value, true) };
-  if (typeof value !== 'string' || value === '') throw new ConfigError(option, value, 'PORT or HOST:PORT');
-  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(value);
-  if (v6) return { host: v6[1] as string, port: parsePort(option, v6[2], true) };
-  const i = value.lastIndexOf(':');
-  if (i < 0) return { host: defaultHost, port: parsePort(option, value, true) };
-  const host = value.slice(0, i);
-  if (host === '' || host.includes(':')) throw new ConfigError(option, value, 'PORT, HOST:PORT or [IPv6]:PORT');
-  return { host, port: parsePort(option, value.slice(i + 1), true) };
-}
-
-function parseInteger(option: string, value: unknown, min: number): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new ConfigError(option, value, `a whole number ≥ ${min}`);
-  return n;
-}
-
-function parsePortRange(option: string, value: unknown): PortRange {
-  const match = typeof value === 'string' ? /^(\d+)-(\d+)$/.exec(value) : null;
-  if (!match) throw new ConfigError(option, value, 'a range FIRST-LAST such as 8000-8009');
-  const first = parsePort(option, match[1]);
-  const last = parsePort(option, match[2]);
-  if (last < first) throw new ConfigError(option, value, 'a range whose last port is not below its first');
-  return { first, last };
-}
-
-/** Parses `512m`, `1g`, `1048576` (bytes). */
-function parseBytes(option: string, value: unknown): number {
-  const match = typeof value === 'string' ? /^(\d+)([kmg]?)b?$/i.exec(value) : typeof value === 'number' ? [String(value), String(value), ''] : null;
-  if (!match) throw new ConfigError(option, value, 'a size such as 512m or 1g');
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
-  const bytes = Number(match[1]) * unit;
-  if (bytes < 6 * 1024 ** 2) throw new ConfigError(option, value, 'at least 6m (Docker refuses smaller limits)');
-  return bytes;
-}
-
-function parseCpus(option: string, value: unknown): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  if (!(n > 0)) throw new ConfigError(option, value, 'a number of CPUs greater than zero, such as 0.5');
-  return n;
-}
-
-function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new ConfigError(option, value, `one of ${allowed.join(', ')}`);
-}
-
-function parseBool(option: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ConfigError(option, value, 'true or false');
-}
-
-function parsePath(option: string, value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || /\s/.test(value)) {
-    throw new ConfigError(option, value, 'a URL path starting with /');
-  }
-  return value;
-}
-
-function stringList(option: string, value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-  throw new ConfigError(option, value, 'a string or a list of strings');
-}
-
-/** The service name derived from an image: `registry:5000/team/my-api:1.2` → `my-api`. */
-export function serviceNameFromImage(image: string): string {
-  const withoutDigest = image.split('@')[0] ?? image;
-  const last = withoutDigest.split('/').pop() ?? withoutDigest;
-  const repo = last.split(':')[0] ?? last;
-  const name = repo.replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
-  return name === '' ? 'symphony' : name.slice(0, 63);
-}
-
-/**
- * Raw option values keyed by option name (camelCase), as they come from flags
- * (strings) or a JSON config file (strings, numbers, booleans, lists).
- */
-export type RawOptions = Readonly<Record<string, unknown>>;
-
-/** Every option, its flag and what it takes: the CLI's parser and `--help` read this. */
-export const OPTIONS = [
-  { key: 'image', flag: '--image', arg: 'IMAGE', help: 'image every container runs (required)' },
-  { key: 'containerPort', flag: '--container-port', arg: 'PORT', help: 'port the app listens on inside the container', def: '80' },
-  { key: 'listen', flag: '--listen', arg: '[HOST:]PORT', help: 'where the proxy listens', def: '0.0.0.0:8080' },
-  { key: 'name', flag: '--name', arg: 'NAME', help: 'service name; containers get the label docker-symphony.service=NAME', def: 'derived from the image' },
-  { key: 'healthPath', flag: '--health-path', arg: 'PATH', help: 'health API of the app (200 = healthy)', def: '/api/v1/_health' },
-  { key: 'healthInterval', flag: '--health-interval', arg: 'DURATION', help: 'how often every container is checked', def: '1s' },
-  { key: 'healthTimeout', flag: '--health-timeout', arg: 'DURATION', help: 'a check slower than this fails (must be below the interval)', def: '80% of the interval' },
-  { key: 'window', flag: '--window', arg: 'DURATION', help: 'how far back requests are counted', def: '120s' },
-  { key: 'windowMode', flag: '--window-mode', arg: 'sliding|tumbling', help: 'sliding: count the last window every second; tumbling: reset every window, decide at its end', def: 'sliding' },
-  { key: 'baseScaleCount', flag: '--base-scale-count', arg: 'N', help: 'requests per extra container: replicas = floor(count / N) + 1', def: '20' },
-  { key: 'min', flag: '--min', arg: 'N', help: 'fewest replicas', def: '1' },
-  { key: 'max', flag: '--max', arg: 'N', help: 'most replicas', def: '10' },
-  { key: 'hostPorts', flag: '--host-ports', arg: 'FIRST-LAST', help: 'publish containers on these fixed 127.0.0.1 ports instead of ephemeral ones', def: 'none' },
-  { key: 'adminListen', flag: '--admin-listen', arg: '[HOST:]PORT|off', help: 'admin API, metrics and dashboard', def: '127.0.0.1:9900' },
-  { key: 'adminToken', flag: '--admin-token', arg: 'TOKEN', help: 'bearer token for the admin server (required off loopback; env SYMPHONY_ADMIN_TOKEN)', def: 'none' },
-  { key: 'drainTimeout', flag: '--drain-timeout', arg: 'DURATION', help: 'how long a container leaving rotation may finish in-flight requests', def: '30s' },
-  { key: 'stopTimeout', flag: '--stop-timeout', arg: 'DURATION', help: 'grace between SIGTERM and SIGKILL', def: '10s' },
-  { key: 'startupTimeout', flag: '--startup-timeout', arg: 'DURATION', help: 'how long a new container has to answer 200 on the health API', def: '60s' },
-  { key: 'upstreamTimeout', flag: '--upstream-timeout', arg: 'DURATION', help: 'a response slower than this is answered 504', def: '60s' },
-  { key: 'queueTimeout', flag: '--queue-timeout', arg: 'DURATION', help: 'how long a request waits for a ready container before 503', def: '30s' },
-  { key: 'queueSize', flag: '--queue-size', arg: 'N', help: 'requests that may wait for a ready container at once', def: '1000' },
-  { key: 'env', flag: '--env', arg: 'KEY=VALUE', help: 'environment of every container (repeatable)', repeat: true },
-  { key: 'noCount', flag: '--no-count', arg: 'PATH', help: 'do not count requests to this path (exact, or a prefix ending in *; repeatable)', repeat: true },
-  { key: 'memory', flag: '--memory', arg: 'SIZE', help: 'memory limit per container, e.g. 256m', def: 'none' },
-  { key: 'cpus', flag: '--cpus', arg: 'N', help: 'CPU limit per container, e.g. 0.5', def: 'none' },
-  { key: 'pull', flag: '--pull', arg: 'missing|never', help: 'pull the image when it is not on the engine, or never', def: 'missing' },
-  { key: 'keepContainers', flag: '--keep-containers', help: 'on shutdown leave the containers for the next start to adopt', bool: true },
-  { key: 'logFormat', flag: '--log-format', arg: 'text|json', help: 'log line format', def: 'text on a TTY, json otherwise' },
-  { key: 'logLevel', flag: '--log-level', arg: 'debug|info|warn|error', help: 'lowest level logged', def: 'info' },
-] as const satisfies readonly OptionSpec[];
-
-/** One entry of OPTIONS. */
-export interface OptionSpec {
-  readonly key: string;
-  readonly flag: string;
-  readonly arg?: string;
-  readonly help: string;
-  readonly def?: string;
-  readonly repeat?: boolean;
-  readonly bool?: boolean;
-}
-
-const KNOWN_KEYS = new Set<string>(OPTIONS.map((o) => o.key));
-
-/** The flag that sets an option, for error messages. */
-function flagOf(key: string): string {
-  return OPTIONS.find((o) => o.key === key)?.flag ?? key;
-}
-
-/**
- * Turns raw option values into a validated SymphonyConfig. `raw` uses the option
- * keys of OPTIONS (durations as strings with units, as on the command line).
- */
-export function resolveConfig(raw: RawOptions, context: { isTTY?: boolean } = {}): SymphonyConfig {
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_KEYS.has(key)) throw new ConfigError(key, raw[key], `a known option (see --help)`);
-  }
-  const get = (key: string): unknown => raw[key];
-  const has = (key: string): boolean => raw[key] !== undefined;
-  const opt = <T>(key: string, parse: (flag: string, v: unknown) => T, fallback: T): T =>
-    has(key) ? parse(flagOf(key), get(key)) : fallback;
-
-  if (!has('image')) throw new ConfigError('--image', undefined, 'an image reference such as my-api:latest');
-  const image = get('image');
-  if (typeof image !== 'string' || !IMAGE_RE.test(image)) {
-    throw new ConfigError('--image', image, 'an image reference such as my-api:latest or registry:5000/team/api:1.2');
-  }
-  const name = opt('name', (f, v) => {
-    if (typeof v !== 'string' || !NAME_RE.test(v)) throw new ConfigError(f, v, 'letters, digits, _ . - (starting with a letter or digit, at most 63)');
-    return v;
-  }, serviceNameFromImage(image));
-
-  const healthIntervalMs = opt('healthInterval', parseDuration, DEFAULTS.healthIntervalMs);
-  const healthTimeoutMs = opt('healthTimeout', parseDuration, Math.max(1, Math.floor(healthIntervalMs * 0.8)));
-  if (healthTimeoutMs >= healthIntervalMs) {
-    throw new ConfigError('--health-timeout', get('healthTimeout'), `a duration below --health-interval (${healthIntervalMs}ms)`);
-  }
-  const min = opt('min', (f, v) => parseInteger(f, v, 1), DEFAULTS.min);
-  const max = opt('max', (f, v) => parseInteger(f, v, 1), DEFAULTS.max);
-  if (max < min) throw new ConfigError('--max', get('max') ?? max, `a number not below --min (${min})`);
-  const hostPorts = opt('hostPorts', (f, v) => parsePortRange(f, v), null as PortRange | null);
-  if (hostPorts && hostPorts.last - hostPorts.first + 1 < max) {
-    throw new ConfigError('--host-ports', get('hostPorts'), `a range of at least --max (${max}) ports`);
-  }
-  const env = has('env') ? stringList('--env', get('env')) : [];
-  for (const entry of env) if (!ENV_RE.test(entry)) throw new ConfigError('--env', entry, 'KEY=VALUE');
-  const noCount = has('noCount') ? stringList('--no-count', get('noCount')) : [];
-  for (const path of noCount) parsePath('--no-count', path);
-
-  const adminListenRaw = get('adminListen');
-  const adminListen =
-    adminListenRaw === 'off' || adminListenRaw === false
-      ? null
-      : has('adminListen')
-        ? parseListen('--admin-listen', adminListenRaw, '127.0.0.1')
-        : DEFAULTS.adminListen;
-  const adminToken = opt('adminToken', (f, v) => {
-    if (typeof v !== 'string' || v.length < 16) throw new ConfigError(f, v === undefined ? v : '<hidden>', 'a token of at least 16 characters');
-    return v;
-  }, null as string | null);
-
+/** An issue for a value that cannot be used: `invalid --window "-1s": expected a duration greater than zero`. */
+export function invalidIssue(fields: { option: string; value?: unknown; expected: string; file?: string; secret?: boolean }): ConfigIssue {
+  const shown = fields.value === undefined || fields.secret ? '' : ` ${showValue(fields.value)}`;
   return {
-    image,
-    name,
-    containerPort: opt('containerPort', (f, v) => parsePort(f, v), DEFAULTS.containerPort),
-    listen: has('listen') ? parseListen('--listen', get('listen'), '0.0.0.0') : DEFAULTS.listen,
-    adminListen,
-    adminToken,
-    healthPath: opt('healthPath', parsePath, DEFAULTS.healthPath),
-    healthIntervalMs,
-    healthTimeoutMs,
-    windowMs: opt('window', parseDuration, DEFAULTS.windowMs),
-    windowMode: opt('windowMode', (f, v) => oneOf(f, v, ['sliding', 'tumbling'] as const), DEFAULTS.windowMode),
-    baseScaleCount: opt('baseScaleCount', (f, v) => parseInteger(f, v, 1), DEFAULTS.baseScaleCount),
-    min,
-    max,
-    hostPorts,
-    drainTimeoutMs: opt('drainTimeout', parseDuration, DEFAULTS.drainTimeoutMs),
-    stopTimeoutMs: opt('stopTimeout', parseDuration, DEFAULTS.stopTimeoutMs),
-    startupTimeoutMs: opt('startupTimeout', parseDuration, DEFAULTS.startupTimeoutMs),
-    env,
-    noCount,
-    upstreamTimeoutMs: opt('upstreamTimeout', parseDuration, DEFAULTS.upstreamTimeoutMs),
-    queueTimeoutMs: opt('queueTimeout', parseDuration, DEFAULTS.queueTimeoutMs),
-    queueSize: opt('queueSize', (f, v) => parseInteger(f, v, 0), DEFAULTS.queueSize),
-    keepContainers: opt('keepContainers', parseBool, false),
-    pull: opt('pull', (f, v) => oneOf(f, v, ['missing', 'never'] as const), 'missing'),
-    memoryBytes: opt('memory', parseBytes, null as number | null),
-    cpus: opt('cpus', parseCpus, null as number | null),
-    logFormat: opt('logFormat', (f, v) => oneOf(f, v, ['text', 'json'] as const), context.isTTY ? 'text' : 'json'),
-    logLevel: opt('logLevel', (f, v) => oneOf(f, v, ['debug', 'info', 'warn', 'error'] as const), DEFAULTS.logLevel),
+    option: fields.option,
+    ...(fields.value === undefined || fields.secret ? {} : { value: fields.value }),
+    expected: fields.expected,
+    ...(fields.file === undefined ? {} : { file: fields.file }),
+    message: `${fields.file === undefined ? '' : `${fields.file}: `}invalid ${fields.option}${shown}: expected ${fields.expected}`,
   };
 }
 
-/** Options an embedder passes (numbers in ms) merged over the defaults and validated like flags. */
-export function configFromOptions(options: SymphonyOptions): SymphonyConfig {
-  const raw: Record<string, unknown> = { image: options.image };
-  const ms = (v: number | undefined): string | undefined => (v === undefined ? undefined : `${v}ms`);
-  const listen = (a: ListenAddress | null | undefined): unknown =>
-    a === undefined ? undefined : a === null ? 'off' : `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
-  const set = (key: string, value: unknown): void => {
-    if (value !== undefined && value !== null) raw[key] = value;
+/** An issue for a name that is not an option, with the nearest one when there is a likely typo. */
+export function unknownIssue(fields: { option: string; suggestion?: string | undefined; file?: string }): ConfigIssue {
+  const hint = fields.suggestion === undefined ? ' (see docker-symphony --help)' : `; did you mean ${fields.suggestion}?`;
+  return {
+    option: fields.option,
+    expected: 'a known option',
+    ...(fields.file === undefined ? {} : { file: fields.file }),
+    message: `${fields.file === undefined ? '' : `${fields.file}: `}unknown option ${fields.option}${hint}`,
   };
-  set('name', options.name);
-  set('containerPort', options.containerPort);
-  set('listen', listen(options.listen));
-  set('adminListen', listen(options.adminListen));
-  set('adminToken', options.adminToken);
-  set('healthPath', options.healthPath);
-  set('healthInterval', ms(options.healthIntervalMs));
-  set('healthTimeout', ms(options.healthTimeoutMs));
-  set('window', ms(options.windowMs));
-  set('windowMode', options.windowMode);
-  set('baseScaleCount', options.baseScaleCount);
-  set('min', options.min);
-  set('max', options.max);
-  set('hostPorts', options.hostPorts ? `${options.hostPorts.first}-${options.hostPorts.last}` : undefined);
-  set('drainTimeout', ms(options.drainTimeoutMs));
-  set('stopTimeout', ms(options.stopTimeoutMs));
-  set('startupTimeout', ms(options.startupTimeoutMs));
-  set('upstreamTimeout', ms(options.upstreamTimeoutMs));
-  set('queueTimeout', ms(options.queueTimeoutMs));
-  set('queueSize', options.queueSize);
-  set('env', options.env ? [...options.env] : undefined);
-  set('noCount', options.noCount ? [...options.noCount] : undefined);
-  set('memory', options.memoryBytes);
-  set('cpus', options.cpus);
-  set('pull', options.pull);
-  set('keepContainers', options.keepContainers);
-  set('logFormat', options.logFormat ?? 'json');
-  set('logLevel', options.logLevel);
-  return resolveConfig(raw);
+}
+
+/** Where a layer of raw values came from; it decides how names are read and shown. */
+export type OptionSource =
+  /** Command-line flags, keyed by option name (`window`), values as text. */
+  | { readonly kind: 'flags' }
+  /** A JSON config file, keyed by option name or flag without dashes (`container-port`). */
+  | { readonly kind: 'file'; readonly path: string }
+  /** Environment variables, keyed by variable (`SYMPHONY_ADMIN_TOKEN`). */
+  | { readonly kind: 'env' }
+  /** The library's options, keyed by SymphonyConfig field (`windowMs`), durations in ms. */
+  | { readonly kind: 'library' };
+
+/** Raw values from one source; later layers win over earlier ones. */
+export interface OptionLayer {
+  readonly source: OptionSource;
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Problems already found while reading the source (unknown flags, missing values). */
+  readonly issues?: readonly ConfigIssue[];
+  /** The source could not be read (a broken config file): what it may hold is not reported missing. */
+  readonly unreadable?: boolean;
+}
+
+interface Supplied {
+  readonly value: unknown;
+  /** The name as the user wrote it, for messages. */
+  readonly label: string;
+  readonly source: OptionSource;
+}
+
+const BY_KEY = new Map<string, OptionDef>(OPTIONS.map((o) => [o.key, o]));
+const BY_NAME = new Map<string, OptionDef>(OPTIONS.flatMap((o) => [[o.name, o] as const, [o.flag.slice(2), o] as const]));
+const BY_ENV = new Map<string, OptionDef>(OPTIONS.flatMap((o) => (o.env ? [[o.env, o] as const] : [])));
+
+function fileOf(source: OptionSource): string | undefined {
+  return source.kind === 'file' ? source.path : undefined;
+}
+
+// Every spelling of every option (name, flag without dashes, library key), for "did you mean".
+const SPELLINGS = new Map<string, OptionDef>(OPTIONS.flatMap((o) => [[o.name, o] as const, [o.flag.slice(2), o] as const, [o.key, o] as const]));
+
+/** The option a raw key names in this source, or an issue saying it names none (with the likely one). */
+function lookUp(key: string, source: OptionSource): OptionDef | ConfigIssue {
+  const found = source.kind === 'library' ? BY_KEY.get(key) : source.kind === 'env' ? BY_ENV.get(key) : BY_NAME.get(key);
+  if (found) return found;
+  if (source.kind === 'env') return unknownIssue({ option: key });
+  // A spelling from another source (`window` in the library, `windowMs` in a file) means that option.
+  const spelling = SPELLINGS.has(key) ? key : nearest(key, SPELLINGS.keys());
+  const meant = spelling === undefined ? undefined : SPELLINGS.get(spelling);
+  if (source.kind === 'library') {
+    const unit = meant?.type === duration ? ' (milliseconds)' : '';
+    return unknownIssue({ option: JSON.stringify(key), suggestion: meant && `${JSON.stringify(meant.key)}${unit}` });
+  }
+  const style = (o: OptionDef): string => (key.includes('-') ? o.flag.slice(2) : o.name);
+  if (source.kind === 'flags') return unknownIssue({ option: `--${key}`, suggestion: meant?.flag });
+  const unit = meant?.type === duration && spelling === meant.key ? ' (a duration with a unit, such as "120s")' : '';
+  return unknownIssue({ option: JSON.stringify(key), suggestion: meant && `${JSON.stringify(style(meant))}${unit}`, file: source.path });
+}
+
+function labelOf(option: OptionDef, key: string, source: OptionSource): string {
+  switch (source.kind) {
+    case 'flags':
+      return option.flag;
+    case 'file':
+      return JSON.stringify(key);
+    case 'env':
+      return key;
+    case 'library':
+      return option.key;
+  }
+}
+
+/**
+ * Turns layers of raw values into a validated SymphonyConfig: later layers win, absent
+ * options take their default. Throws one ConfigError listing every problem.
+ */
+export function resolveConfig(layers: readonly OptionLayer[], context: { isTTY?: boolean } = {}): SymphonyConfig {
+  const issues: ConfigIssue[] = [];
+  const supplied = new Map<OptionDef, Supplied>();
+  for (const layer of layers) {
+    issues.push(...(layer.issues ?? []));
+    for (const [key, value] of Object.entries(layer.values)) {
+      const found = lookUp(key, layer.source);
+      if (!('flag' in found)) {
+        issues.push(found);
+        continue;
+      }
+      // undefined is "not given" (JavaScript callers spread optional fields).
+      if (value !== undefined) supplied.set(found, { value, label: labelOf(found, key, layer.source), source: layer.source });
+    }
+  }
+
+  const config: Record<string, unknown> = {};
+  const valid = new Set<OptionDef>();
+  const isTTY = context.isTTY === true;
+  for (const option of OPTIONS) {
+    const given = supplied.get(option);
+    if (given) {
+      try {
+        config[option.key] = given.source.kind === 'library' ? option.type.accept(given.value) : option.type.parse(given.value);
+        valid.add(option);
+      } catch (err) {
+        if (!(err instanceof Expected)) throw err;
+        const file = fileOf(given.source);
+        issues.push(invalidIssue({ option: given.label, value: given.value, expected: err.message, ...(file === undefined ? {} : { file }), secret: option.secret === true }));
+      }
+    } else if ('default' in option) {
+      const fallback = option.default;
+      config[option.key] = typeof fallback === 'function' ? fallback({ config: config as Partial<SymphonyConfig>, isTTY }) : fallback;
+      valid.add(option);
+    } else if (!issues.some((i) => i.option === option.flag) && !layers.some((l) => l.unreadable)) {
+      // (A flag given without its value, or a file that cannot be read, was reported already.)
+      issues.push(requiredIssue(option, layers));
+    }
+  }
+  if (issues.length === 0) issues.push(...crossChecks(config as unknown as SymphonyConfig, supplied));
+  const [first, ...rest] = issues;
+  if (first) throw new ConfigError([first, ...rest]);
+  return config as unknown as SymphonyConfig;
+}
+
+function requiredIssue(option: OptionDef, layers: readonly OptionLayer[]): ConfigIssue {
+  const expected = option.key === 'image' ? 'an image reference such as my-api:latest' : 'a value';
+  if (layers.some((l) => l.source.kind === 'library')) {
+    return { option: option.key, expected, message: `${option.key} is required: ${expected}` };
+  }
+  const files = layers.flatMap((l) => (l.source.kind === 'file' ? [l.source.path] : []));
+  const orFile = files.length > 0 ? ` (or "${option.name}" in ${files.join(', ')})` : '';
+  return { option: option.flag, expected, message: `${option.flag} is required${orFile}: ${expected}` };
+}
+
+// Rules between options. Each names the option the user gave (never one they did not).
+function crossChecks(config: SymphonyConfig, supplied: ReadonlyMap<OptionDef, Supplied>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const option = (key: keyof SymphonyConfig): OptionDef => BY_KEY.get(key) as OptionDef;
+  const show = (key: keyof SymphonyConfig): string => (option(key).type.show as (v: unknown) => string)(config[key]);
+  const ref = (key: keyof SymphonyConfig, noun: string): string => {
+    const given = supplied.get(option(key));
+    return given ? `${given.label} (${show(key)})` : `${noun} (${show(key)}, the default)`;
+  };
+  const blame = (key: keyof SymphonyConfig, expected: string): void => {
+    const given = supplied.get(option(key));
+    const file = given ? fileOf(given.source) : undefined;
+    issues.push(
+      invalidIssue({ option: given?.label ?? option(key).flag, value: given?.value, expected, ...(file === undefined ? {} : { file }), secret: option(key).secret === true }),
+    );
+  };
+
+  if (config.healthTimeoutMs >= config.healthIntervalMs) {
+    if (supplied.has(option('healthTimeoutMs'))) blame('healthTimeoutMs', `a duration below ${ref('healthIntervalMs', 'the health interval')}`);
+    else blame('healthIntervalMs', `a duration longer than ${ref('healthTimeoutMs', 'the health timeout')}`);
+  }
+  if (config.max < config.min) {
+    if (supplied.has(option('max'))) blame('max', `a number not below ${ref('min', 'the minimum')}`);
+    else blame('min', `a number not above ${ref('max', 'the maximum')}`);
+  }
+  if (config.hostPorts && config.hostPorts.last - config.hostPorts.first + 1 < config.max) {
+    blame('hostPorts', `a range of at least ${ref('max', 'the maximum')} ports`);
+  }
+  return issues;
+}
+
+/** The library's options (durations in ms) over the defaults, validated like flags; unknown keys are refused. */
+export function configFromOptions(options: SymphonyOptions): SymphonyConfig {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError([invalidIssue({ option: 'options', value: options, expected: 'an object such as { image: "my-api:latest" }' })]);
+  }
+  return resolveConfig([{ source: { kind: 'library' }, values: options }]);
 }
 
 /** True when a request path is excluded from the request window. */

@@ -1,24 +1,18 @@
 // The library API: `import { Symphony } from 'docker-symphony'`.
 export { Symphony, type SymphonyAddresses, type SymphonyDeps } from './symphony.js';
-export { SymphonyError, type SymphonyErrorCode } from './errors.js';
-export {
-  ConfigError,
-  DEFAULTS,
-  OPTIONS,
-  configFromOptions,
-  resolveConfig,
-  parseDuration,
-  type ListenAddress,
-  type PortRange,
-  type SymphonyConfig,
-  type SymphonyOptions,
-} from './config.js';
+export { SymphonyError, ListenError } from './errors.js';
+export { ConfigError, configFromOptions, type ConfigIssue, type ListenAddress, type PortRange, type SymphonyConfig, type SymphonyOptions } from './config.js';
+export { OPTIONS, type OptionDef } from './options.js';
+export { AdminConfigError } from './admin/auth.js';
 export type { LogLevel, LogRecord } from './log.js';
 export type { ContainerState, ContainerStatus, HealthResult, ScaleDecision, ScaleReason, SymphonyStatus } from './status.js';
 export {
   DockerClient,
+  DockerError,
   DockerApiError,
   DockerUnavailableError,
   DockerTimeoutError,
+  DockerConfigError,
+  DockerProtocolError,
 } from './docker/index.js';
-export { desiredReplicas } from './autoscale/desired.js';
+export { desiredReplicas, ScaleRuleError } from './autoscale/desired.js';

@@ -5,6 +5,7 @@
 /** Severity of a record, lowest first. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** Every level, lowest first. */
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** One thing that happened: a line in the log, an entry in the status, an event for embedders. */
@@ -39,6 +40,7 @@ export interface Logger {
 /** Receives every record at or above the logger's level. */
 export type LogSink = (record: LogRecord) => void;
 
+/** How an EventLogger is built. */
 export interface EventLoggerOptions {
   /** Records below this level are dropped. @default 'info' */
   readonly level?: LogLevel;
@@ -116,15 +118,30 @@ export function formatJson(record: LogRecord): string {
   return JSON.stringify({ ...record, time: new Date(record.time).toISOString() });
 }
 
-/** `2026-11-25T10:00:00.000Z INFO  container.ready [3f2a1b9c0d4e] message key=value`. */
+/**
+ * `2026-11-25T10:00:00.000Z INFO  container.ready [3f2a1b9c0d4e] message key=value`.
+ * A field the message already says is left out (JSON lines keep every field).
+ */
 export function formatText(record: LogRecord): string {
   const parts = [new Date(record.time).toISOString(), record.level.toUpperCase().padEnd(5), record.event];
   if (record.container) parts.push(`[${record.container.slice(0, 12)}]`);
   parts.push(record.message);
   for (const [key, value] of Object.entries(record.fields ?? {})) {
+    if (saidIn(record.message, value)) continue;
     parts.push(`${key}=${typeof value === 'string' ? quoteIfNeeded(value) : JSON.stringify(value)}`);
   }
   return parts.join(' ');
+}
+
+// A string the message contains, or a number of 3+ digits not part of a longer number
+// in it (`after 1500ms` says durationMs=1500; a short number such as 1 is too easily a
+// coincidence to leave out).
+function saidIn(message: string, value: unknown): boolean {
+  if (typeof value === 'string') return value !== '' && message.includes(value);
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  const text = String(value);
+  if (text.replace(/[-.]/g, '').length < 3) return false;
+  return new RegExp(`(?<![\\w.])${text.replace('.', '\\.')}(?!\\d|\\.\\d)`).test(message);
 }
 
 function quoteIfNeeded(value: string): string {

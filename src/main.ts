@@ -1,9 +1,11 @@
 // The command line: argv, a JSON config file and the environment are read here,
 // once, into a SymphonyConfig; everything else is the library.
 import { readFileSync } from 'node:fs';
-import { optionsFromJson, helpText, parseArgs } from './args.js';
-import { ConfigError, resolveConfig } from './config.js';
+import { configFileLayer, helpText, parseArgs } from './args.js';
+import { ConfigError, invalidIssue, resolveConfig, type OptionLayer, type SymphonyConfig } from './config.js';
 import { DockerClient } from './docker/index.js';
+import { formatJson, formatText, type LogLevel } from './log.js';
+import { OPTIONS } from './options.js';
 import { Symphony } from './symphony.js';
 
 /** Where the CLI reads and writes (injectable for tests). */
@@ -12,6 +14,8 @@ export interface CliIO {
   readonly stderr: { write(s: string): unknown; isTTY?: boolean };
   /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** Clock for the CLI's own log lines. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** The package version, from package.json next to dist/ or src/. */
@@ -30,6 +34,7 @@ export function packageVersion(): string {
  */
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIO): Promise<number> {
   let symphony: Symphony;
+  let config: SymphonyConfig;
   try {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'help') {
@@ -40,9 +45,11 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
       io.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
-    const fromFile = parsed.configFile ? optionsFromJson(readJson(parsed.configFile), parsed.configFile) : {};
-    const fromEnv = env['SYMPHONY_ADMIN_TOKEN'] ? { adminToken: env['SYMPHONY_ADMIN_TOKEN'] } : {};
-    const config = resolveConfig({ ...fromEnv, ...fromFile, ...parsed.options }, { isTTY: io.stdout.isTTY === true });
+    // Later layers win: the environment, then the config file, then flags.
+    const layers: OptionLayer[] = [envLayer(env)];
+    if (parsed.configFile !== null) layers.push(readConfigFile(parsed.configFile));
+    layers.push(parsed.layer);
+    config = resolveConfig(layers, { isTTY: io.stdout.isTTY === true });
     symphony = new Symphony(config, { logStream: io.stdout, docker: DockerClient.fromEnv(env) });
     if (io.stderr.isTTY) {
       symphony.on('pull-progress', (line: string) => io.stderr.write(`\r\x1b[2Kpulling ${config.image}: ${line.slice(0, 100)}`));
@@ -53,20 +60,26 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     return 2;
   }
 
+  // The CLI's own lines go to the log stream in the log's format, so a JSON log stays JSON.
+  const format = config.logFormat === 'json' ? formatJson : formatText;
+  const now = io.now ?? Date.now;
+  const say = (level: LogLevel, event: string, message: string, fields: Record<string, unknown>): void => {
+    io.stdout.write(`${format({ time: now(), level, event, message, fields })}\n`);
+  };
   let stopping: Promise<void> | null = null;
   let resolveStopped: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
   const unsubscribe = io.onSignal((signal) => {
     if (stopping) {
-      io.stderr.write(`docker-symphony: ${signal} again, exiting now; the next start adopts or removes what is left\n`);
+      say('warn', 'cli.exit', `${signal} again: exiting now; the next start adopts or removes what is left`, { signal });
       resolveStopped(1);
       return;
     }
-    io.stderr.write(`docker-symphony: ${signal}, shutting down (again to exit at once)\n`);
+    say('info', 'cli.signal', `${signal}: shutting down (${signal} again to exit at once)`, { signal });
     stopping = symphony.stop().then(
       () => resolveStopped(0),
       (err: unknown) => {
-        io.stderr.write(`docker-symphony: shutdown failed: ${describe(err)}\n`);
+        say('error', 'cli.shutdown_failed', `shutdown failed: ${describe(err)}`, { signal });
         resolveStopped(1);
       },
     );
@@ -74,33 +87,56 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   try {
     await symphony.start();
   } catch (err) {
-    unsubscribe();
-    io.stderr.write(`docker-symphony: ${describe(err)}\n`);
-    return 1;
+    // A signal during start (Ctrl-C during an image pull) cancels it: that is a shutdown, not a failure.
+    if (stopping === null) {
+      unsubscribe();
+      io.stderr.write(`docker-symphony: ${describe(err)}\n`);
+      return 1;
+    }
   }
   const code = await stopped;
   unsubscribe();
   return code;
 }
 
-function readJson(file: string): unknown {
+/** SYMPHONY_ADMIN_TOKEN and any other option read from the environment (empty counts as unset). */
+function envLayer(env: Readonly<Record<string, string | undefined>>): OptionLayer {
+  const values: Record<string, string> = {};
+  for (const option of OPTIONS) {
+    const value = option.env === undefined ? undefined : env[option.env];
+    if (option.env !== undefined && value !== undefined && value !== '') values[option.env] = value;
+  }
+  return { source: { kind: 'env' }, values };
+}
+
+/** The config file as a layer; a file that cannot be read or parsed is an issue naming it. */
+function readConfigFile(file: string): OptionLayer {
+  const failed = (expected: string): OptionLayer => ({
+    source: { kind: 'file', path: file },
+    values: {},
+    issues: [invalidIssue({ option: '--config', value: file, expected })],
+    unreadable: true,
+  });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError('--config', file, `a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    return failed(`a readable file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ConfigError('--config', file, `valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    return failed(`valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
+  return configFileLayer(json, file);
 }
 
 function describe(err: unknown): string {
+  if (err instanceof ConfigError) return err.message;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' && !(err instanceof ConfigError) ? `${err.message} [${code}]` : err.message;
+    return typeof code === 'string' ? `${err.message} [${code}]` : err.message;
   }
   return String(err);
 }

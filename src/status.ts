@@ -32,7 +32,7 @@ export interface ContainerStatus {
   readonly served: number;
   /** Newest first, bounded. */
   readonly health: readonly HealthResult[];
-  /** ISO time it was created (or adopted). */
+  /** ISO time its process started (for one not started yet: when it was created). */
   readonly startedAt: string;
   readonly adopted: boolean;
 }
@@ -66,11 +66,21 @@ export interface SymphonyStatus {
   readonly desired: number;
   readonly decision: ScaleDecision;
   readonly backoff: { readonly failureStreak: number; readonly nextStartAt: string | null };
+  /** Whether the Docker engine answers; `since`: ISO time of the last change (null: up since start). */
+  readonly engine: { readonly state: 'up' | 'unavailable'; readonly since: string | null };
+  /**
+   * The health checker's view of itself. `panic`: every ready container timed out at
+   * once, so their timeouts are held back (they keep serving); `since`: ISO time it
+   * started. `eventLoopLagMs`: the longest stall of our own event loop in the last second.
+   */
+  readonly health: { readonly panic: boolean; readonly since: string | null; readonly eventLoopLagMs: number };
   readonly containers: readonly ContainerStatus[];
   readonly proxy: {
     readonly requests: number;
     readonly inFlight: number;
     readonly queued: number;
+    /** Requests whose client closed the connection before the answer (499). */
+    readonly clientAborted: number;
   };
   /** Newest first, bounded. */
   readonly events: readonly LogRecord[];

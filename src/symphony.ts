@@ -13,6 +13,7 @@ import { configFromOptions, isCountedPath, type SymphonyConfig, type SymphonyOpt
 import { DockerClient } from './docker/index.js';
 import { SymphonyError } from './errors.js';
 import { HealthChecker } from './health/checker.js';
+import { TrafficSummaryLoop, TrafficTally } from './traffic-summary.js';
 import { EventLogger, formatJson, formatText, RecentRecords, type LogRecord } from './log.js';
 import { ContainerSet } from './orchestrator/container-set.js';
 import { EventsWatcher } from './orchestrator/events-watcher.js';
@@ -50,6 +51,9 @@ export class Symphony extends EventEmitter {
   readonly #logger: EventLogger;
   readonly #recent = new RecentRecords(200);
   readonly #metrics = new SymphonyMetrics();
+  // Counts for the periodic info summary line (per-request lines, 499s included, are debug-only).
+  readonly #traffic = new TrafficTally();
+  readonly #summary: TrafficSummaryLoop;
   readonly #window: SlidingWindow | TumblingWindow;
   readonly #pool: UpstreamPool;
   readonly #owner: ContainerSet;
@@ -61,6 +65,10 @@ export class Symphony extends EventEmitter {
   #addresses: SymphonyAddresses | null = null;
   #startedAt: number | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** Aborted by stop() during start(): start bails out between steps (and the image pull ends). */
+  readonly #startAbort = new AbortController();
+  /** Settles when start() has finished, either way. */
+  #startDone: Promise<unknown> = Promise.resolve();
 
   constructor(options: SymphonyOptions, deps: SymphonyDeps = {}) {
     super();
@@ -129,17 +137,22 @@ export class Symphony extends EventEmitter {
       intervalMs: config.healthIntervalMs,
       timeoutMs: config.healthTimeoutMs,
       clock: this.#clock,
+      logger: log,
       onResult: (id, result) => {
         this.#metrics.healthCheck(result.ok);
         this.#owner.reportHealth(id, result);
       },
+      // A timeout during our own stall, or while every ready container times out, is not reported.
+      onInconclusive: (_id, _result, reason) => this.#metrics.healthInconclusive(reason),
     });
+    this.#summary = new TrafficSummaryLoop({ clock: this.#clock, logger: log, read: () => this.#traffic.counts });
     this.#events = new EventsWatcher({
       docker: this.#docker,
       service: config.name,
       clock: this.#clock,
       logger: log,
       onExit: (id, action, exitCode) => this.#owner.containerExited(id, action, exitCode),
+      onBroken: (err) => this.#owner.engineError(err),
     });
     this.#proxy = new ProxyServer({
       pool: this.#pool,
@@ -158,11 +171,23 @@ export class Symphony extends EventEmitter {
         return result !== undefined && !result.ok;
       },
       observer: {
-        requestDone: ({ status, durationMs, clientAborted }) => this.#metrics.requestDone(status, durationMs, clientAborted),
+        requestDone: ({ status, durationMs, clientAborted }) => {
+          this.#metrics.requestDone(status, durationMs, clientAborted);
+          this.#traffic.requestDone(status, clientAborted);
+        },
         connectError: () => this.#metrics.connectError(),
-        retry: () => this.#metrics.retry(),
-        queueWaitDone: (_waitMs, gotMember) => this.#metrics.queueWait(gotMember ? 'served' : 'timeout'),
-        queueRejected: () => this.#metrics.queueWait('rejected'),
+        retry: () => {
+          this.#metrics.retry();
+          this.#traffic.retry();
+        },
+        queueWaitDone: (_waitMs, gotMember) => {
+          this.#metrics.queueWait(gotMember ? 'served' : 'timeout');
+          this.#traffic.queueWait(gotMember ? 'served' : 'timeout');
+        },
+        queueRejected: () => {
+          this.#metrics.queueWait('rejected');
+          this.#traffic.queueWait('rejected');
+        },
       },
     });
     this.#admin = config.adminListen
@@ -190,19 +215,35 @@ export class Symphony extends EventEmitter {
   async start(): Promise<SymphonyAddresses> {
     if (this.#state !== 'new') throw new SymphonyError('ALREADY_STARTED', 'this Symphony was already started; create a new one');
     this.#state = 'starting';
+    const run = this.#start();
+    this.#startDone = run.catch(() => {});
+    return run;
+  }
+
+  async #start(): Promise<SymphonyAddresses> {
     const { config } = this;
     const log = this.#logger;
+    // stop() during start: bail out between steps; the catch below tears down what was set up.
+    const bailIfStopped = (): void => {
+      if (this.#startAbort.signal.aborted) throw new SymphonyError('START_CANCELLED', 'start was cancelled by stop() (e.g. Ctrl-C); what it had set up is stopped again');
+    };
     try {
       await this.#docker.ping();
+      bailIfStopped();
       await this.#ensureImage();
+      bailIfStopped();
       // Ports first: a port in use must fail before any container is touched.
       // Requests that arrive before a container is ready wait in the proxy's queue.
-      const proxy = await listenOrExplain('--listen', config.listen, (port, host) => this.#proxy.listen(port, host));
-      const admin = this.#admin && config.adminListen ? await listenOrExplain('--admin-listen', config.adminListen, (port, host) => this.#admin!.listen(port, host)) : null;
+      // Both reject with a ListenError (LISTEN_FAILED) naming the flag and the address.
+      const proxy = await this.#proxy.listen(config.listen.port, config.listen.host);
+      const admin = this.#admin && config.adminListen ? await this.#admin.listen(config.adminListen.port, config.adminListen.host) : null;
       this.#addresses = { proxy, admin };
+      bailIfStopped();
       this.#events.start();
       await this.#owner.adopt();
+      bailIfStopped();
       this.#health.start();
+      this.#summary.start();
       this.#scaler.start();
       this.#startedAt = this.#clock.now();
       this.#state = 'running';
@@ -213,7 +254,8 @@ export class Symphony extends EventEmitter {
       });
       return this.#addresses;
     } catch (err) {
-      await this.#teardown({ keep: false }).catch(() => {});
+      // Cancelled by stop(): leave the containers as stop() would (--keep-containers).
+      await this.#teardown({ keep: this.#startAbort.signal.aborted && this.config.keepContainers }).catch(() => {});
       this.#state = 'stopped';
       throw err;
     }
@@ -224,6 +266,13 @@ export class Symphony extends EventEmitter {
    * the containers (or leaves them for the next start with `keepContainers`).
    */
   async stop(): Promise<void> {
+    if (this.#state === 'starting') {
+      // Ctrl-C during an image pull: start() stops at its next step and cleans up itself.
+      this.#startAbort.abort();
+      await this.#startDone;
+      // start() may have finished just before it could see the request: then stop as usual.
+      if ((this.#state as string) !== 'running') return;
+    }
     if (this.#state === 'stopped' || this.#state === 'stopping' || this.#state === 'new') {
       this.#state = 'stopped';
       return;
@@ -241,6 +290,8 @@ export class Symphony extends EventEmitter {
     const now = this.#clock.now();
     const decision = this.#scaler.lastDecision;
     const backoff = this.#owner.backoffStatus();
+    const engine = this.#owner.engineStatus();
+    const health = this.#health.status();
     return {
       service: {
         name: config.name,
@@ -262,8 +313,10 @@ export class Symphony extends EventEmitter {
         failureStreak: backoff.failureStreak,
         nextStartAt: backoff.nextStartAt === null ? null : new Date(backoff.nextStartAt).toISOString(),
       },
+      engine: { state: engine.state, since: engine.since === null ? null : new Date(engine.since).toISOString() },
+      health: { panic: health.panic, since: health.since === null ? null : new Date(health.since).toISOString(), eventLoopLagMs: health.eventLoopLagMs },
       containers: this.#owner.status(),
-      proxy: { requests: this.#proxy.requests, inFlight: this.#proxy.inFlight, queued: this.#proxy.queued },
+      proxy: { requests: this.#proxy.requests, inFlight: this.#proxy.inFlight, queued: this.#proxy.queued, clientAborted: this.#proxy.clientAborted },
       events: this.#recent.newestFirst(100),
     };
   }
@@ -284,6 +337,7 @@ export class Symphony extends EventEmitter {
     try {
       let last = '';
       await this.#docker.imagePull(image, {
+        signal: this.#startAbort.signal,
         onProgress: (p) => {
           const line = [p.id, p.status, p.progress].filter(Boolean).join(' ');
           if (line === last) return;
@@ -293,6 +347,7 @@ export class Symphony extends EventEmitter {
         },
       });
     } catch (err) {
+      if (this.#startAbort.signal.aborted) return; // stop() ended the pull; start bails out next
       throw new SymphonyError(
         'IMAGE_UNAVAILABLE',
         `image ${image} is not on the engine and could not be pulled (${err instanceof Error ? err.message : String(err)}). ` +
@@ -306,6 +361,7 @@ export class Symphony extends EventEmitter {
   async #teardown(options: { keep: boolean }): Promise<void> {
     this.#scaler.stop();
     await this.#proxy.close({ graceMs: this.config.drainTimeoutMs });
+    this.#summary.stop(); // after the proxy closed: the last line counts every request
     await this.#health.stop();
     await this.#owner.shutdown({ keep: options.keep });
     await this.#events.stop();
@@ -315,27 +371,4 @@ export class Symphony extends EventEmitter {
 
 function fmt(a: { host: string; port: number }): string {
   return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
-}
-
-async function listenOrExplain(
-  flag: string,
-  address: { host: string; port: number },
-  listen: (port: number, host: string) => Promise<{ host: string; port: number }>,
-): Promise<{ host: string; port: number }> {
-  try {
-    return await listen(address.port, address.host);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const hint =
-      code === 'EADDRINUSE'
-        ? `port ${address.port} is in use; stop what listens there or choose another`
-        : code === 'EACCES'
-          ? `no permission to listen on port ${address.port}; use a port above 1023 or run with the needed privilege`
-          : code === 'EADDRNOTAVAIL'
-            ? `${address.host} is not an address of this machine`
-            : err instanceof Error
-              ? err.message
-              : String(err);
-    throw new SymphonyError('LISTEN_FAILED', `${flag} ${fmt(address)}: ${hint}`, { cause: err });
-  }
 }

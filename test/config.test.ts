@@ -1,31 +1,44 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, configFromOptions, isCountedPath, parseDuration, parseListen, resolveConfig, serviceNameFromImage } from '../src/config.js';
+import { ConfigError, configFromOptions, isCountedPath, resolveConfig, type OptionLayer, type SymphonyConfig } from '../src/config.js';
+import { parseAddressText, parseDurationText, serviceNameFromImage } from '../src/option-types.js';
 
-describe('parseDuration', () => {
-  const rows: [string, unknown, number | null][] = [
+/** The message of the ConfigError `fn` throws (fails the test if it throws anything else). */
+function problem(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected a ConfigError, nothing was thrown');
+}
+
+describe('durations', () => {
+  const rows: [string, unknown, number | RegExp][] = [
     ['milliseconds', '1500ms', 1500],
     ['seconds', '10s', 10_000],
     ['minutes', '2m', 120_000],
     ['hours', '1h', 3_600_000],
     ['decimal seconds', '1.5s', 1500],
-    ['no unit', '10', null],
-    ['negative', '-1s', null],
-    ['zero', '0s', null],
-    ['a number (JSON)', 120, null],
-    ['garbage', 'soon', null],
+    ['no unit', '10', /a duration such as/],
+    ['negative', '-1s', /a duration such as/],
+    ['zero', '0s', /greater than zero/],
+    ['a JSON number has no unit', 120, /a bare number has none/],
+    ['garbage', 'soon', /a duration such as/],
   ];
   for (const [name, input, expected] of rows) {
     test(name, () => {
-      if (expected === null) assert.throws(() => parseDuration('--window', input), ConfigError);
-      else assert.equal(parseDuration('--window', input), expected);
+      if (typeof expected === 'number') assert.equal(parseDurationText(input), expected);
+      else assert.throws(() => parseDurationText(input), expected);
     });
   }
 });
 
-describe('parseListen', () => {
+describe('listen addresses', () => {
   const rows: [string, unknown, { host: string; port: number } | null][] = [
     ['port only', '8080', { host: '0.0.0.0', port: 8080 }],
+    ['a JSON number', 8080, { host: '0.0.0.0', port: 8080 }],
     ['host and port', '127.0.0.1:9000', { host: '127.0.0.1', port: 9000 }],
     ['IPv6', '[::1]:9000', { host: '::1', port: 9000 }],
     ['any free port', '127.0.0.1:0', { host: '127.0.0.1', port: 0 }],
@@ -35,123 +48,257 @@ describe('parseListen', () => {
   ];
   for (const [name, input, expected] of rows) {
     test(name, () => {
-      if (expected === null) assert.throws(() => parseListen('--listen', input, '0.0.0.0'), ConfigError);
-      else assert.deepEqual(parseListen('--listen', input, '0.0.0.0'), expected);
+      if (expected === null) assert.throws(() => parseAddressText(input, '0.0.0.0'));
+      else assert.deepEqual(parseAddressText(input, '0.0.0.0'), expected);
     });
   }
 });
 
-describe('resolveConfig', () => {
-  test('defaults match the documented contract', () => {
-    const c = resolveConfig({ image: 'my-api:latest' });
-    assert.equal(c.name, 'my-api');
-    assert.equal(c.containerPort, 80);
-    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
-    assert.deepEqual(c.adminListen, { host: '127.0.0.1', port: 9900 });
-    assert.equal(c.healthPath, '/api/v1/_health');
-    assert.equal(c.healthIntervalMs, 1000);
-    assert.ok(c.healthTimeoutMs < c.healthIntervalMs);
-    assert.equal(c.windowMs, 120_000);
-    assert.equal(c.windowMode, 'sliding');
-    assert.equal(c.baseScaleCount, 20);
-    assert.equal(c.min, 1);
-    assert.equal(c.max, 10);
-    assert.equal(c.hostPorts, null);
-    assert.equal(c.logFormat, 'json');
+describe('the library options', () => {
+  test('only image given: every default', () => {
+    const expected: SymphonyConfig = {
+      image: 'my-api:latest',
+      containerPort: 80,
+      listen: { host: '0.0.0.0', port: 8080 },
+      name: 'my-api',
+      healthPath: '/api/v1/_health',
+      healthIntervalMs: 1_000,
+      healthTimeoutMs: 800,
+      windowMs: 120_000,
+      windowMode: 'sliding',
+      baseScaleCount: 20,
+      min: 1,
+      max: 10,
+      hostPorts: null,
+      adminListen: { host: '127.0.0.1', port: 9900 },
+      adminToken: null,
+      drainTimeoutMs: 30_000,
+      stopTimeoutMs: 10_000,
+      startupTimeoutMs: 60_000,
+      upstreamTimeoutMs: 60_000,
+      queueTimeoutMs: 30_000,
+      queueSize: 1_000,
+      env: [],
+      noCount: [],
+      memoryBytes: null,
+      cpus: null,
+      pull: 'missing',
+      keepContainers: false,
+      logFormat: 'json',
+      logLevel: 'info',
+    };
+    assert.deepEqual(configFromOptions({ image: 'my-api:latest' }), expected);
   });
 
-  test('log format defaults to text on a TTY', () => {
-    assert.equal(resolveConfig({ image: 'a' }, { isTTY: true }).logFormat, 'text');
+  test('values are taken as given (durations in ms), and a resolved config is accepted back unchanged', () => {
+    const c = configFromOptions({
+      image: 'demo:1',
+      windowMs: 5000,
+      healthIntervalMs: 500,
+      listen: { host: '127.0.0.1', port: 0 },
+      adminListen: null,
+      hostPorts: { first: 8000, last: 8009 },
+      memoryBytes: 256 * 1024 ** 2,
+      min: 2,
+      max: 3,
+    });
+    assert.equal(c.windowMs, 5000);
+    assert.equal(c.healthTimeoutMs, 400, '80 % of the interval given');
+    assert.equal(c.adminListen, null);
+    assert.deepEqual(c.hostPorts, { first: 8000, last: 8009 });
+    assert.deepEqual(configFromOptions(c), c);
+  });
+
+  test('undefined counts as not given', () => {
+    assert.equal(configFromOptions({ image: 'demo:1', max: undefined } as unknown as { image: string }).max, 10);
   });
 
   const bad: [string, Record<string, unknown>, string][] = [
-    ['missing image', {}, '--image'],
-    ['malformed image', { image: 'My Image!' }, '--image'],
-    ['max below min', { image: 'a', min: '3', max: '2' }, '--max'],
-    ['negative window', { image: 'a', window: '-1s' }, '--window'],
-    ['port out of range', { image: 'a', containerPort: '65536' }, '--container-port'],
-    ['container port zero', { image: 'a', containerPort: '0' }, '--container-port'],
-    ['health timeout not below interval', { image: 'a', healthInterval: '1s', healthTimeout: '1s' }, '--health-timeout'],
-    ['host port range smaller than max', { image: 'a', max: '5', hostPorts: '8000-8002' }, '--host-ports'],
-    ['host port range reversed', { image: 'a', hostPorts: '8009-8000' }, '--host-ports'],
-    ['env without =', { image: 'a', env: ['NOPE'] }, '--env'],
-    ['unknown window mode', { image: 'a', windowMode: 'hopping' }, '--window-mode'],
-    ['unknown option', { image: 'a', replicas: 3 }, 'replicas'],
-    ['short admin token', { image: 'a', adminToken: 'short' }, '--admin-token'],
-    ['base zero', { image: 'a', baseScaleCount: '0' }, '--base-scale-count'],
-    ['min zero', { image: 'a', min: '0' }, '--min'],
-    ['health path without slash', { image: 'a', healthPath: 'health' }, '--health-path'],
+    ['a CLI name instead of the library key', { image: 'x', window: 30 }, 'unknown option "window"; did you mean "windowMs" (milliseconds)?'],
+    ['a typo', { image: 'x', windw: 30 }, 'unknown option "windw"; did you mean "windowMs" (milliseconds)?'],
+    ['a CLI name with another unit', { image: 'x', memory: '1g' }, 'unknown option "memory"; did you mean "memoryBytes"?'],
+    ['nothing near', { image: 'x', replicas: 3 }, 'unknown option "replicas" (see docker-symphony --help)'],
+    ['a duration as text', { image: 'x', windowMs: '10s' }, 'invalid windowMs "10s": expected milliseconds greater than zero, such as 30000'],
+    ['a number as text', { image: 'x', min: '2' }, 'invalid min "2": expected a whole number ≥ 1'],
+    ['null where none is allowed', { image: 'x', max: null }, 'invalid max null: expected a whole number ≥ 1'],
+    ['no image', {}, 'image is required: an image reference such as my-api:latest'],
+    ['max below min', { image: 'x', min: 4, max: 3 }, 'invalid max 3: expected a number not below min (4)'],
+    ['min above the default max', { image: 'x', min: 14 }, 'invalid min 14: expected a number not above the maximum (10, the default)'],
+    ['a short token, not shown back', { image: 'x', adminToken: 'secret' }, 'invalid adminToken: expected a token of at least 16 characters'],
+    ['a listen object without host', { image: 'x', listen: { port: 80 } }, 'invalid listen {"port":80}: expected { host, port } with a host such as "127.0.0.1"'],
   ];
-  for (const [name, raw, option] of bad) {
-    test(`rejects ${name}, naming ${option}`, () => {
-      assert.throws(
-        () => resolveConfig(raw),
-        (err: unknown) => err instanceof ConfigError && err.code === 'CONFIG_INVALID' && err.option === option && err.message.includes('expected'),
-      );
+  for (const [name, options, message] of bad) {
+    test(`refuses ${name}`, () => {
+      const err = problem(() => configFromOptions(options as { image: string }));
+      assert.equal(err.message, message);
+      assert.equal(err.code, 'CONFIG_INVALID');
     });
   }
 
-  test('parses every option', () => {
-    const c = resolveConfig({
+  test('every problem at once, in the order of the options', () => {
+    const err = problem(() => configFromOptions({ image: 'x', windw: 1, min: 0, cpus: -1 } as unknown as { image: string }));
+    assert.deepEqual(
+      err.issues.map((i) => i.option),
+      ['"windw"', 'min', 'cpus'],
+    );
+    assert.equal(err.option, '"windw"', 'the first problem is also on the error itself');
+    assert.match(err.message, /^3 problems with the options:\n {2}- unknown option "windw"/);
+  });
+});
+
+describe('flags, a config file and the environment', () => {
+  const flags = (values: Record<string, unknown>): OptionLayer => ({ source: { kind: 'flags' }, values });
+  const file = (values: Record<string, unknown>): OptionLayer => ({ source: { kind: 'file', path: 'c.json' }, values });
+  const env = (values: Record<string, unknown>): OptionLayer => ({ source: { kind: 'env' }, values });
+
+  test('later layers win: flags over the file over the environment', () => {
+    const c = resolveConfig([env({ SYMPHONY_ADMIN_TOKEN: 'e'.repeat(16) }), file({ image: 'a', max: 4, 'container-port': 8080, adminToken: 'f'.repeat(16) }), flags({ max: '5' })]);
+    assert.equal(c.max, 5);
+    assert.equal(c.containerPort, 8080);
+    assert.equal(c.adminToken, 'f'.repeat(16));
+  });
+
+  test('log format defaults to text on a TTY, JSON otherwise', () => {
+    assert.equal(resolveConfig([flags({ image: 'a' })], { isTTY: true }).logFormat, 'text');
+    assert.equal(resolveConfig([flags({ image: 'a' })], { isTTY: false }).logFormat, 'json');
+  });
+
+  test('parses every option from its text', () => {
+    const c = resolveConfig([
+      flags({
+        image: 'registry.example:5000/team/api:1.2',
+        name: 'api',
+        containerPort: '8080',
+        listen: '127.0.0.1:0',
+        adminListen: 'off',
+        healthPath: '/healthz',
+        healthInterval: '500ms',
+        healthTimeout: '200ms',
+        window: '10s',
+        windowMode: 'tumbling',
+        baseScaleCount: '5',
+        min: '2',
+        max: '4',
+        hostPorts: '8000-8009',
+        drainTimeout: '5s',
+        stopTimeout: '3s',
+        startupTimeout: '20s',
+        upstreamTimeout: '30s',
+        queueTimeout: '2s',
+        queueSize: '10',
+        env: ['A=1', 'B=two=2'],
+        noCount: ['/metrics', '/static/*'],
+        memory: '256m',
+        cpus: '0.5',
+        pull: 'never',
+        keepContainers: true,
+        logFormat: 'text',
+        logLevel: 'debug',
+      }),
+    ]);
+    assert.deepEqual(c, {
       image: 'registry.example:5000/team/api:1.2',
+      containerPort: 8080,
+      listen: { host: '127.0.0.1', port: 0 },
       name: 'api',
-      containerPort: '8080',
-      listen: '127.0.0.1:0',
-      adminListen: 'off',
       healthPath: '/healthz',
-      healthInterval: '500ms',
-      healthTimeout: '200ms',
-      window: '10s',
+      healthIntervalMs: 500,
+      healthTimeoutMs: 200,
+      windowMs: 10_000,
       windowMode: 'tumbling',
-      baseScaleCount: '5',
-      min: '2',
-      max: '4',
-      hostPorts: '8000-8009',
-      drainTimeout: '5s',
-      stopTimeout: '3s',
-      startupTimeout: '20s',
-      upstreamTimeout: '30s',
-      queueTimeout: '2s',
-      queueSize: '10',
+      baseScaleCount: 5,
+      min: 2,
+      max: 4,
+      hostPorts: { first: 8000, last: 8009 },
+      adminListen: null,
+      adminToken: null,
+      drainTimeoutMs: 5_000,
+      stopTimeoutMs: 3_000,
+      startupTimeoutMs: 20_000,
+      upstreamTimeoutMs: 30_000,
+      queueTimeoutMs: 2_000,
+      queueSize: 10,
       env: ['A=1', 'B=two=2'],
       noCount: ['/metrics', '/static/*'],
-      memory: '256m',
-      cpus: '0.5',
+      memoryBytes: 256 * 1024 ** 2,
+      cpus: 0.5,
       pull: 'never',
       keepContainers: true,
       logFormat: 'text',
       logLevel: 'debug',
     });
-    assert.equal(c.adminListen, null);
-    assert.deepEqual(c.hostPorts, { first: 8000, last: 8009 });
-    assert.equal(c.memoryBytes, 256 * 1024 * 1024);
-    assert.equal(c.cpus, 0.5);
-    assert.equal(c.windowMs, 10_000);
-    assert.equal(c.windowMode, 'tumbling');
-    assert.deepEqual(c.env, ['A=1', 'B=two=2']);
-    assert.equal(c.keepContainers, true);
   });
 
-  test('options in milliseconds (library) validate like flags', () => {
-    const c = configFromOptions({ image: 'demo:1', windowMs: 5000, listen: { host: '127.0.0.1', port: 0 }, adminListen: null, min: 2, max: 3 });
-    assert.equal(c.windowMs, 5000);
-    assert.equal(c.adminListen, null);
-    assert.throws(() => configFromOptions({ image: 'demo:1', min: 4, max: 3 }), ConfigError);
+  const bad: [string, OptionLayer[], string][] = [
+    ['missing image', [flags({})], '--image is required: an image reference such as my-api:latest'],
+    ['missing image with a file', [file({ max: 3 }), flags({})], '--image is required (or "image" in c.json): an image reference such as my-api:latest'],
+    ['malformed image', [flags({ image: 'My Image!' })], 'invalid --image "My Image!": expected an image reference such as my-api:latest or registry:5000/team/api:1.2'],
+    ['max below min', [flags({ image: 'a', min: '3', max: '2' })], 'invalid --max "2": expected a number not below --min (3)'],
+    ['min above the default max', [flags({ image: 'a', min: '12' })], 'invalid --min "12": expected a number not above the maximum (10, the default)'],
+    ['port out of range', [flags({ image: 'a', containerPort: '65536' })], 'invalid --container-port "65536": expected a port from 1 to 65535'],
+    ['container port zero', [flags({ image: 'a', containerPort: '0' })], 'invalid --container-port "0": expected a port from 1 to 65535'],
+    ['health timeout not below interval', [flags({ image: 'a', healthInterval: '1s', healthTimeout: '1s' })], 'invalid --health-timeout "1s": expected a duration below --health-interval (1s)'],
+    ['an interval too short for the default timeout', [flags({ image: 'a', healthInterval: '1ms' })], 'invalid --health-interval "1ms": expected a duration longer than the health timeout (1ms, the default)'],
+    ['host port range smaller than max', [flags({ image: 'a', max: '5', hostPorts: '8000-8002' })], 'invalid --host-ports "8000-8002": expected a range of at least --max (5) ports'],
+    ['host port range reversed', [flags({ image: 'a', hostPorts: '8009-8000' })], 'invalid --host-ports "8009-8000": expected a range whose last port is not below its first'],
+    ['env without =', [flags({ image: 'a', env: ['A=1', 'NOPE'] })], 'invalid --env ["A=1","NOPE"]: expected KEY=VALUE ("NOPE" is not)'],
+    ['unknown window mode', [flags({ image: 'a', windowMode: 'hopping' })], 'invalid --window-mode "hopping": expected one of sliding, tumbling'],
+    ['short admin token, not shown back', [flags({ image: 'a', adminToken: 'short' })], 'invalid --admin-token: expected a token of at least 16 characters'],
+    ['short admin token from the environment', [env({ SYMPHONY_ADMIN_TOKEN: 'short' }), flags({ image: 'a' })], 'invalid SYMPHONY_ADMIN_TOKEN: expected a token of at least 16 characters'],
+    ['health path without slash', [flags({ image: 'a', healthPath: 'health' })], 'invalid --health-path "health": expected a URL path starting with /'],
+    ['memory below what Docker takes', [flags({ image: 'a', memory: '1m' })], 'invalid --memory "1m": expected at least 6m (Docker refuses smaller limits)'],
+  ];
+  for (const [name, layers, message] of bad) {
+    test(`refuses ${name}`, () => {
+      const err = problem(() => resolveConfig(layers));
+      assert.equal(err.message, message);
+      assert.doesNotMatch(err.message, /undefined|null/);
+    });
+  }
+
+  test('a config file: every bad key at once, each naming the file and the key as written, no flag', () => {
+    const err = problem(() =>
+      resolveConfig([file({ image: 'a', replicas: 3, windowMs: 1000, 'container-prot': 80, healthInterval: 5, min: 3, max: 2 }), flags({})]),
+    );
+    assert.deepEqual(
+      err.issues.map((i) => i.message),
+      [
+        'c.json: unknown option "replicas" (see docker-symphony --help)',
+        'c.json: unknown option "windowMs"; did you mean "window" (a duration with a unit, such as "120s")?',
+        'c.json: unknown option "container-prot"; did you mean "container-port"?',
+        'c.json: invalid "healthInterval" 5: expected a duration with a unit, such as "120s" (a bare number has none)',
+      ],
+    );
+    for (const issue of err.issues) {
+      assert.equal(issue.file, 'c.json');
+      assert.doesNotMatch(issue.message.replace('docker-symphony --help', ''), /--/, 'no flag the user did not type');
+    }
+  });
+
+  test('a rule between two options of the file names both as written in it', () => {
+    const err = problem(() => resolveConfig([file({ image: 'a', min: 3, max: 2 }), flags({})]));
+    assert.equal(err.message, 'c.json: invalid "max" 2: expected a number not below "min" (3)');
   });
 });
 
-test('serviceNameFromImage', () => {
-  assert.equal(serviceNameFromImage('my-api:latest'), 'my-api');
-  assert.equal(serviceNameFromImage('registry:5000/team/api:1.2'), 'api');
-  assert.equal(serviceNameFromImage(`api@sha256:${'a'.repeat(64)}`), 'api');
+describe('serviceNameFromImage', () => {
+  const rows: [string, string, string][] = [
+    ['a tag', 'my-api:latest', 'my-api'],
+    ['a registry with a port', 'registry:5000/team/api:1.2', 'api'],
+    ['a digest', `api@sha256:${'a'.repeat(64)}`, 'api'],
+  ];
+  for (const [name, image, expected] of rows) test(name, () => assert.equal(serviceNameFromImage(image), expected));
 });
 
-test('isCountedPath excludes the health path and --no-count patterns', () => {
+describe('isCountedPath', () => {
   const config = { healthPath: '/api/v1/_health', noCount: ['/metrics', '/static/*'] };
-  assert.equal(isCountedPath('/api/v1/items?x=1', config), true);
-  assert.equal(isCountedPath('/api/v1/_health', config), false);
-  assert.equal(isCountedPath('/api/v1/_health?probe=1', config), false);
-  assert.equal(isCountedPath('/metrics', config), false);
-  assert.equal(isCountedPath('/metrics/more', config), true);
-  assert.equal(isCountedPath('/static/app.js', config), false);
+  const rows: [string, string, boolean][] = [
+    ['an API path with a query', '/api/v1/items?x=1', true],
+    ['the health path', '/api/v1/_health', false],
+    ['the health path with a query', '/api/v1/_health?probe=1', false],
+    ['an exact --no-count path', '/metrics', false],
+    ['below an exact path', '/metrics/more', true],
+    ['below a prefix', '/static/app.js', false],
+  ];
+  for (const [name, path, counted] of rows) test(name, () => assert.equal(isCountedPath(path, config), counted));
 });

@@ -1,14 +1,14 @@
 // Who may read the admin server: pure checks, so the rules are table-tested. The
 // constant-time byte comparison comes in from server.ts (node:crypto) to keep this pure.
+import { SymphonyError } from '../errors.js';
 
 /** Thrown when the admin server would be reachable from other hosts without a token. */
-export class AdminConfigError extends Error {
+export class AdminConfigError extends SymphonyError {
   override readonly name = 'AdminConfigError';
   /** Stable code: `ADMIN_TOKEN_REQUIRED`. */
-  readonly code: 'ADMIN_TOKEN_REQUIRED';
+  declare readonly code: 'ADMIN_TOKEN_REQUIRED';
   constructor(message: string) {
-    super(message);
-    this.code = 'ADMIN_TOKEN_REQUIRED';
+    super('ADMIN_TOKEN_REQUIRED', message);
   }
 }
 
@@ -25,6 +25,38 @@ export function isLoopbackHost(host: string): boolean {
   const octets = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
   if (octets.some((o) => !(o >= 0 && o <= 255))) return false;
   return octets[0] === 127;
+}
+
+/** A Host header split into its parts; `port` is null when none was given. */
+export interface HostHeader {
+  /** Lower-cased; an IPv6 address without its brackets. */
+  readonly host: string;
+  readonly port: number | null;
+}
+
+// RFC 9110 Host = uri-host [ ":" port ], read strictly: a DNS-style name (letters,
+// digits, hyphens, non-empty dot-separated labels), a dotted IPv4, or an IPv6 in
+// brackets. No userinfo (`@`), path, query, fragment, percent-encoding, zone id,
+// whitespace or empty port: anything a lax split could read as "localhost" is refused.
+const NAME_HOST = /^([a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)(?::(\d{1,5}))?$/;
+const IPV6_HOST = /^\[([0-9a-f:.]+)\](?::(\d{1,5}))?$/;
+
+/** Parses a Host header strictly (see above); null when it is not exactly `host[:port]`. */
+export function parseHostHeader(value: string): HostHeader | null {
+  const v = value.toLowerCase();
+  const match = IPV6_HOST.exec(v) ?? NAME_HOST.exec(v);
+  if (!match?.[1]) return null;
+  // The IPv6 pattern only admits hex digits, colons and dots; at least two colons make it an address.
+  if (v.startsWith('[') && match[1].split(':').length < 3) return null;
+  if (match[2] === undefined) return { host: match[1], port: null };
+  const port = Number(match[2]);
+  return port >= 1 && port <= 65_535 ? { host: match[1], port } : null;
+}
+
+/** True when a Host header is exactly a loopback name or address, with an optional port. */
+export function isLoopbackHostHeader(value: string): boolean {
+  const parsed = parseHostHeader(value);
+  return parsed !== null && isLoopbackHost(parsed.host);
 }
 
 /** Compares two equal-length byte strings in constant time. */

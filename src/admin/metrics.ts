@@ -1,17 +1,19 @@
 // A tiny Prometheus registry: counters, gauges and histograms rendered in the text
 // exposition format (version 0.0.4). Pure: no I/O, so tests check exact output.
+import { SymphonyError } from '../errors.js';
 
 /** Label names to values for one series. */
 export type Labels = Readonly<Record<string, string>>;
 
+/** Codes of {@link MetricError}. */
+export type MetricErrorCode = 'METRIC_NEGATIVE_INCREMENT' | 'METRIC_BAD_NAME' | 'METRIC_DUPLICATE' | 'METRIC_BAD_BUCKETS';
+
 /** Thrown when a metric is used in a way Prometheus would misread. */
-export class MetricError extends Error {
+export class MetricError extends SymphonyError {
   override readonly name = 'MetricError';
-  /** Stable code: `METRIC_NEGATIVE_INCREMENT`, `METRIC_BAD_NAME`, `METRIC_DUPLICATE`, `METRIC_BAD_BUCKETS`. */
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
+  declare readonly code: MetricErrorCode;
+  constructor(code: MetricErrorCode, message: string) {
+    super(code, message);
   }
 }
 

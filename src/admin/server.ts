@@ -1,23 +1,33 @@
-// The admin HTTP server: status JSON, Prometheus metrics, the live dashboard and a
-// server-sent-events stream. It only reads: nothing here changes the orchestrator.
+// The admin HTTP server: status JSON, five minutes of history, Prometheus metrics and
+// the live dashboard. It only reads: nothing here changes the orchestrator.
+//
+// History: a timer on the given clock records the status into a History ring every
+// second from listen() to close(), so a page opened late still shows what happened.
+// The page polls /api/status and /api/history; there is no push stream (the old
+// server-sent-events route was dropped: nothing read it, and polling needs no timer per
+// client and fails with a clear 401 when the token is wrong).
 //
 // Auth: with a token set, every route needs `Authorization: Bearer <token>`. A browser
 // cannot send that header when a person types a URL, so `GET /?token=<token>` is accepted
 // once: it answers with the dashboard plus an HttpOnly, SameSite=Strict cookie holding
 // an HMAC of the token (never the token itself); the page's fetches then carry the cookie
 // and the page removes `?token=` from the address bar.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { systemClock } from '../clock.js';
+import { ListenError } from '../errors.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import { sendError } from '../http-error.js';
 import { silentLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import type { SymphonyStatus } from '../status.js';
-import { assertAdminSecurity, checkBearer, checkToken, isLoopbackHost } from './auth.js';
+import { assertAdminSecurity, checkBearer, checkToken, isLoopbackHostHeader } from './auth.js';
 import type { ConstantTimeEqual } from './auth.js';
-import { dashboardHtml } from './dashboard.js';
+import { loadDashboard } from './dashboard.js';
+import type { DashboardAssets } from './dashboard.js';
+import { History } from './history.js';
 
 /** Options for {@link AdminServer}. */
 export interface AdminServerOptions {
@@ -29,12 +39,14 @@ export interface AdminServerOptions {
   readonly token?: string;
   /** @default silentLogger */
   readonly logger?: Logger;
-  /** Drives the events stream's one-second pushes. @default systemClock */
+  /** Drives the history's one-second samples. @default systemClock */
   readonly clock?: Clock;
   /** Dashboard page title. @default 'Docker Symphony' */
   readonly title?: string;
-  /** Milliseconds between pushes on `/api/events`. @default 1000 */
-  readonly eventsIntervalMs?: number;
+  /** Milliseconds between history samples. @default 1000 */
+  readonly historyIntervalMs?: number;
+  /** How far back `/api/history` reaches. @default 300000 (5 minutes) */
+  readonly historySpanMs?: number;
 }
 
 /** Where the server ended up listening. */
@@ -47,13 +59,24 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** The Prometheus text exposition format's content type. */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** The page loads only its own script and style files: no inline code, nothing from elsewhere. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const safeEqual: ConstantTimeEqual = (a, b) => a.length === b.length && timingSafeEqual(a, b);
 
 interface Route {
-  readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL) => void;
+  readonly handle: (res: ServerResponse, url: URL) => void;
 }
 
-/** Serves `/`, `/api/status`, `/api/events`, `/metrics` and `/healthz`. */
+/** Serves the dashboard (`/`, `/dashboard.js`, `/dashboard.css`), `/api/status`, `/api/history`, `/metrics` and `/healthz`. */
 export class AdminServer {
   readonly #status: () => SymphonyStatus;
   readonly #metrics: (status: SymphonyStatus) => string;
@@ -61,13 +84,14 @@ export class AdminServer {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #title: string;
-  readonly #eventsIntervalMs: number;
+  readonly #history: History;
+  readonly #historyIntervalMs: number;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
-  readonly #streams = new Map<ServerResponse, TimerHandle | undefined>();
   readonly #routes: ReadonlyMap<string, Route>;
+  #assets: DashboardAssets = new Map();
+  #historyTimer: TimerHandle | undefined;
   #cookieName = 'symphony_admin';
-  #closing = false;
 
   constructor(options: AdminServerOptions) {
     this.#status = options.status;
@@ -76,13 +100,16 @@ export class AdminServer {
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
     this.#title = options.title ?? 'Docker Symphony';
-    this.#eventsIntervalMs = options.eventsIntervalMs ?? 1000;
+    this.#historyIntervalMs = options.historyIntervalMs ?? 1000;
+    this.#history = new History({ intervalMs: this.#historyIntervalMs, ...(options.historySpanMs !== undefined ? { spanMs: options.historySpanMs } : {}) });
     this.#routes = new Map<string, Route>([
-      ['/', { handle: (req, res, url) => this.#dashboard(req, res, url) }],
-      ['/api/status', { handle: (_req, res) => this.#statusJson(res) }],
-      ['/api/events', { handle: (req, res) => this.#events(req, res) }],
-      ['/metrics', { handle: (_req, res) => this.#metricsText(res) }],
-      ['/healthz', { handle: (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'ok\n') }],
+      ['/', { handle: (res, url) => this.#dashboard(res, url) }],
+      ['/dashboard.js', { handle: (res, url) => this.#asset(res, url.pathname) }],
+      ['/dashboard.css', { handle: (res, url) => this.#asset(res, url.pathname) }],
+      ['/api/status', { handle: (res) => this.#statusJson(res) }],
+      ['/api/history', { handle: (res) => send(res, 200, JSON_TYPE, `${JSON.stringify(this.#history.snapshot(this.#clock.now()))}\n`) }],
+      ['/metrics', { handle: (res) => this.#metricsText(res) }],
+      ['/healthz', { handle: (res) => send(res, 200, 'text/plain; charset=utf-8', 'ok\n') }],
     ]);
     this.#server = createServer((req, res) => this.#handle(req, res));
     this.#server.on('connection', (socket) => {
@@ -92,13 +119,15 @@ export class AdminServer {
   }
 
   /**
-   * Starts listening (host defaults to 127.0.0.1). Rejects with `AdminConfigError`
-   * (ADMIN_TOKEN_REQUIRED) for a non-loopback host without a token.
+   * Reads the dashboard's files, starts listening (host defaults to 127.0.0.1) and
+   * starts the history. Rejects with `AdminConfigError` (ADMIN_TOKEN_REQUIRED) for a
+   * non-loopback host without a token, `DASHBOARD_MISSING`, or a `ListenError`.
    */
   async listen(port: number, host = '127.0.0.1'): Promise<AdminAddress> {
     assertAdminSecurity(host, this.#token);
+    this.#assets = await loadDashboard(this.#title);
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
+      const onError = (err: Error): void => reject(new ListenError({ server: 'admin server', flag: '--admin-listen', host, port, cause: err }));
       this.#server.once('error', onError);
       this.#server.listen(port, host, () => {
         this.#server.off('error', onError);
@@ -114,17 +143,14 @@ export class AdminServer {
       port: addr.port,
       auth: this.#token !== undefined,
     });
+    this.#sampleHistory();
     return { host: addr.address, port: addr.port };
   }
 
-  /** Ends event streams and open connections, then stops listening. */
+  /** Stops the history, ends open connections, then stops listening. */
   async close(): Promise<void> {
-    this.#closing = true;
-    for (const [res, timer] of this.#streams) {
-      if (timer !== undefined) this.#clock.clearTimeout(timer);
-      res.end();
-    }
-    this.#streams.clear();
+    if (this.#historyTimer !== undefined) this.#clock.clearTimeout(this.#historyTimer);
+    this.#historyTimer = undefined;
     if (!this.#server.listening) return;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     // Idle keep-alive sockets would otherwise hold close() open until they time out.
@@ -133,10 +159,23 @@ export class AdminServer {
     await closed;
   }
 
+  // One sample now and one every interval; a status that throws leaves a gap (the
+  // status route reports the failure itself).
+  #sampleHistory(): void {
+    try {
+      this.#history.record(this.#status(), this.#clock.now());
+    } catch {
+      // nothing to record this second
+    }
+    this.#historyTimer = this.#clock.setTimeout(() => this.#sampleHistory(), this.#historyIntervalMs);
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('X-Frame-Options', 'DENY');
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://admin.invalid');
@@ -147,9 +186,11 @@ export class AdminServer {
     if (this.#token === undefined) {
       // Without a token we only listen on loopback; checking Host also stops DNS-rebinding
       // pages from reading the status through a victim's browser.
-      const host = hostName(req.headers.host);
-      if (host !== undefined && !isLoopbackHost(host)) {
-        sendError(res, 403, 'FORBIDDEN_HOST', `Host "${host}" is not a loopback name. Use http://127.0.0.1:<port>/, or set an admin token to serve other names.`);
+      // Parsed strictly: `localhost:9900@evil.com` is not a loopback Host. (HTTP/1.0
+      // clients may send none; browsers, which DNS rebinding needs, always do.)
+      const host = req.headers.host;
+      if (host !== undefined && !isLoopbackHostHeader(host)) {
+        sendError(res, 403, 'FORBIDDEN', `Host ${JSON.stringify(host)} is not a loopback name. Use http://127.0.0.1:<port>/, or set an admin token to serve other names.`);
         return;
       }
     } else if (!this.#authorized(req, url)) {
@@ -159,7 +200,7 @@ export class AdminServer {
     }
     const route = this.#routes.get(url.pathname);
     if (!route) {
-      sendError(res, 404, 'NOT_FOUND', `No route ${url.pathname}. Try /, /api/status, /api/events, /metrics or /healthz.`);
+      sendError(res, 404, 'NOT_FOUND', `No route ${url.pathname}. Try /, /api/status, /api/history, /metrics or /healthz.`);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -168,10 +209,10 @@ export class AdminServer {
       return;
     }
     try {
-      route.handle(req, res, url);
+      route.handle(res, url);
     } catch (err) {
       this.#logger.error('admin.error', `admin route ${url.pathname} failed: ${errorMessage(err)}`, { path: url.pathname });
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL', `Reading the status failed: ${errorMessage(err)}. See the orchestrator's log.`);
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_ERROR', `Reading the status failed: ${errorMessage(err)}. See the orchestrator's log.`);
       else res.destroy();
     }
   }
@@ -190,26 +231,17 @@ export class AdminServer {
     return createHmac('sha256', token).update('docker-symphony admin dashboard').digest('hex');
   }
 
-  #dashboard(_req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const nonce = randomBytes(16).toString('base64');
-    res.setHeader(
-      'Content-Security-Policy',
-      [
-        "default-src 'self'",
-        `script-src 'nonce-${nonce}'`,
-        `style-src 'nonce-${nonce}'`,
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-      ].join('; '),
-    );
-    res.setHeader('X-Frame-Options', 'DENY');
+  #dashboard(res: ServerResponse, url: URL): void {
     if (this.#token !== undefined && url.searchParams.has('token')) {
       res.setHeader('Set-Cookie', `${this.#cookieName}=${this.#cookieValue(this.#token)}; Path=/; HttpOnly; SameSite=Strict`);
     }
-    send(res, 200, 'text/html; charset=utf-8', dashboardHtml({ title: this.#title, nonce }));
+    this.#asset(res, '/');
+  }
+
+  #asset(res: ServerResponse, route: string): void {
+    const asset = this.#assets.get(route);
+    if (asset === undefined) throw new Error(`the dashboard file for ${route} was not loaded`);
+    send(res, 200, asset.contentType, asset.body);
   }
 
   #statusJson(res: ServerResponse): void {
@@ -219,54 +251,11 @@ export class AdminServer {
   #metricsText(res: ServerResponse): void {
     send(res, 200, METRICS_CONTENT_TYPE, this.#metrics(this.#status()));
   }
-
-  #events(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#closing) {
-      sendError(res, 503, 'CLOSING', 'The admin server is shutting down.');
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    res.write('retry: 2000\n\n');
-    const push = (): void => {
-      if (!this.#streams.has(res)) return;
-      try {
-        res.write(`event: status\ndata: ${JSON.stringify(this.#status())}\n\n`);
-      } catch (err) {
-        this.#logger.warn('admin.events_error', `events stream could not read the status: ${errorMessage(err)}`);
-      }
-      this.#streams.set(res, this.#clock.setTimeout(push, this.#eventsIntervalMs));
-    };
-    this.#streams.set(res, undefined);
-    const stop = (): void => {
-      const timer = this.#streams.get(res);
-      if (timer !== undefined) this.#clock.clearTimeout(timer);
-      this.#streams.delete(res);
-    };
-    res.on('close', stop);
-    push();
-  }
-
-  /** Number of open `/api/events` streams (for tests and diagnostics). */
-  get openStreams(): number {
-    return this.#streams.size;
-  }
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, JSON_TYPE, `${JSON.stringify({ error: { code, message } })}\n`);
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -276,17 +265,6 @@ function readCookie(header: string | undefined, name: string): string | undefine
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return undefined;
-}
-
-// `127.0.0.1:9090` → `127.0.0.1`, `[::1]:9090` → `::1`.
-function hostName(header: string | undefined): string | undefined {
-  if (header === undefined || header === '') return undefined;
-  if (header.startsWith('[')) {
-    const end = header.indexOf(']');
-    return end > 0 ? header.slice(1, end) : header;
-  }
-  const colon = header.lastIndexOf(':');
-  return colon >= 0 ? header.slice(0, colon) : header;
 }
 
 function formatHost(address: string): string {

@@ -39,10 +39,14 @@ export class SymphonyMetrics {
   readonly #window: Gauge;
   readonly #healthChecks: Counter;
   readonly #healthFailures: Counter;
+  readonly #healthInconclusive: Counter;
+  readonly #healthPanic: Gauge;
+  readonly #loopLag: Gauge;
   readonly #started: Counter;
   readonly #replaced: Counter;
   readonly #removed: Counter;
   readonly #scale: Counter;
+  readonly #engineUp: Gauge;
 
   constructor() {
     const r = this.registry;
@@ -56,19 +60,30 @@ export class SymphonyMetrics {
     this.#window = r.gauge('symphony_window_requests', 'Requests counted in the current scaling window.');
     this.#healthChecks = r.counter('symphony_health_checks_total', 'Health probes sent to containers.');
     this.#healthFailures = r.counter('symphony_health_check_failures_total', 'Health probes that failed.');
+    this.#healthInconclusive = r.counter(
+      'symphony_health_checks_inconclusive_total',
+      'Health probes that timed out but were not counted against the container, by reason (event_loop_lag: ours was stalled; panic: every ready container timed out at once).',
+    );
+    this.#healthPanic = r.gauge('symphony_health_panic', '1 while every ready container is timing out together and their timeouts are held back (they keep serving).');
+    this.#loopLag = r.gauge('symphony_event_loop_lag_seconds', "The longest stall of the orchestrator's own event loop in the last second, in seconds.");
     this.#started = r.counter('symphony_containers_started_total', 'Containers created and started.');
     this.#replaced = r.counter('symphony_containers_replaced_total', 'Containers replaced after failing health checks or dying.');
     this.#removed = r.counter('symphony_containers_removed_total', 'Containers removed (scale down, replacement, shutdown).');
     this.#scale = r.counter('symphony_scale_decisions_total', 'Scaling decisions that changed the desired replicas, by direction.');
+    this.#engineUp = r.gauge('symphony_engine_up', '1 while the Docker engine answers, 0 while it is unavailable.');
 
     // Every labelled series exists from the first scrape, so rate() and alerts see 0, not "no data".
     for (const c of ['2xx', '3xx', '4xx', '5xx', '499'] as const) this.#requests.touch({ code_class: c });
     for (const o of ['served', 'timeout', 'rejected'] as const) this.#queueWaits.touch({ outcome: o });
     for (const d of ['up', 'down'] as const) this.#scale.touch({ direction: d });
+    for (const reason of ['event_loop_lag', 'panic'] as const) this.#healthInconclusive.touch({ reason });
+    this.#healthPanic.set(0);
+    this.#loopLag.set(0);
     for (const c of [this.#connectErrors, this.#retries, this.#healthChecks, this.#healthFailures, this.#started, this.#replaced, this.#removed]) c.touch();
     for (const s of CONTAINER_STATES) this.#containers.set(0, { state: s });
     this.#desired.set(0);
     this.#window.set(0);
+    this.#engineUp.set(1);
   }
 
   /** A proxied request finished (or the client went away). */
@@ -98,6 +113,11 @@ export class SymphonyMetrics {
     if (!ok) this.#healthFailures.inc();
   }
 
+  /** A health probe timed out but was not reported, and why. */
+  healthInconclusive(reason: 'event_loop_lag' | 'panic'): void {
+    this.#healthInconclusive.inc({ reason });
+  }
+
   /** A container was created and started. */
   containerStarted(): void {
     this.#started.inc();
@@ -125,6 +145,9 @@ export class SymphonyMetrics {
     for (const [state, n] of byState) this.#containers.set(n, { state });
     this.#desired.set(status.desired);
     this.#window.set(status.window.count);
+    this.#healthPanic.set(status.health.panic ? 1 : 0);
+    this.#loopLag.set(status.health.eventLoopLagMs / 1000);
+    this.#engineUp.set(status.engine.state === 'up' ? 1 : 0);
     return this.registry.render();
   }
 }

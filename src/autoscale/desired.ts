@@ -1,4 +1,5 @@
 // How many replicas a request count asks for. Pure: no I/O, no clock, table-tested.
+import { SymphonyError } from '../errors.js';
 import type { ScaleDecision } from '../status.js';
 
 /** Inputs of the replica rule. */
@@ -12,9 +13,12 @@ export interface DesiredInput {
 }
 
 /** Thrown when the rule's parameters cannot give a sensible answer. */
-export class ScaleRuleError extends Error {
+export class ScaleRuleError extends SymphonyError {
   override readonly name = 'ScaleRuleError';
-  readonly code = 'ERR_SCALE_RULE';
+  declare readonly code: 'SCALE_RULE_INVALID';
+  constructor(message: string) {
+    super('SCALE_RULE_INVALID', message);
+  }
 }
 
 /** desired = clamp(floor(count / base) + 1, min, max), with the reason the clamp applied. */

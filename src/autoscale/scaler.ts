@@ -1,6 +1,7 @@
 // The scaler loop: a timer reads the window, asks desiredReplicas, and hands the
 // decision to the owner of the container set. It changes nothing itself.
 import { systemClock } from '../clock.js';
+import { SymphonyError } from '../errors.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { silentLogger } from '../log.js';
 import type { Logger } from '../log.js';
@@ -33,9 +34,12 @@ export interface ScalerOptions {
 }
 
 /** Thrown when the scaler is given a window that does not match its mode. */
-export class ScalerOptionsError extends Error {
+export class ScalerOptionsError extends SymphonyError {
   override readonly name = 'ScalerOptionsError';
-  readonly code = 'ERR_SCALER_OPTIONS';
+  declare readonly code: 'SCALER_OPTIONS_INVALID';
+  constructor(message: string) {
+    super('SCALER_OPTIONS_INVALID', message);
+  }
 }
 
 /** Periodically turns the request window into a desired replica count. */

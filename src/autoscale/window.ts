@@ -16,6 +16,7 @@
 // ignored. A count(now) more than a whole window behind the newest time seen means
 // the clock was stepped back: the window restarts empty from there, instead of
 // ignoring every request until the clock catches up again.
+import { SymphonyError } from '../errors.js';
 
 /** Options of a SlidingWindow. */
 export interface SlidingWindowOptions {
@@ -26,9 +27,12 @@ export interface SlidingWindowOptions {
 }
 
 /** Thrown when a window is given a length or resolution it cannot work with. */
-export class WindowOptionsError extends Error {
+export class WindowOptionsError extends SymphonyError {
   override readonly name = 'WindowOptionsError';
-  readonly code = 'ERR_WINDOW_OPTIONS';
+  declare readonly code: 'WINDOW_OPTIONS_INVALID';
+  constructor(message: string) {
+    super('WINDOW_OPTIONS_INVALID', message);
+  }
 }
 
 /** Requests seen in the last windowMs, in a ring of time buckets. */

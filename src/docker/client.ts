@@ -73,6 +73,8 @@ export interface EventsOptions {
   readonly filters?: { readonly type?: readonly string[]; readonly label?: readonly string[]; readonly event?: readonly string[] };
   /** Aborting ends the iteration quietly. */
   readonly signal?: AbortSignal;
+  /** Called once the engine accepted the subscription (before any event arrives). */
+  readonly onOpen?: () => void;
 }
 
 /** The Docker Engine API, over one transport. */
@@ -253,6 +255,7 @@ export class DockerClient {
       if (signal?.aborted) return;
       throw err;
     }
+    options.onOpen?.();
     // Node ends a request aborted through its signal, but closing here too makes the end prompt.
     const onAbort = (): void => res.close();
     signal?.addEventListener('abort', onAbort, { once: true });

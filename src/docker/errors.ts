@@ -1,17 +1,20 @@
 // Typed errors for everything that can go wrong talking to the Docker engine. Each has a
 // stable `code` to branch on and a message that says what happened and what to do.
 // Pure: the mapping functions take plain values, so they are table-tested without I/O.
+import { SymphonyError } from '../errors.js';
+
+/** Codes of the Docker client's errors. */
+export type DockerErrorCode = 'DOCKER_API_ERROR' | 'DOCKER_UNAVAILABLE' | 'DOCKER_TIMEOUT' | 'DOCKER_CONFIG' | 'DOCKER_PROTOCOL';
 
 /** Base of every error the Docker client throws, so callers can catch them together. */
-export abstract class DockerError extends Error {
-  /** Stable identifier, e.g. `DOCKER_API_ERROR`. */
-  abstract readonly code: string;
+export abstract class DockerError extends SymphonyError {
+  declare readonly code: DockerErrorCode;
 }
 
 /** The engine answered, with a status that means failure for this endpoint. */
 export class DockerApiError extends DockerError {
   override readonly name = 'DockerApiError';
-  readonly code = 'DOCKER_API_ERROR';
+  declare readonly code: 'DOCKER_API_ERROR';
   /** HTTP status the engine answered (500 for an error line inside a 200 stream). */
   readonly status: number;
   readonly method: string;
@@ -21,7 +24,7 @@ export class DockerApiError extends DockerError {
   readonly engineMessage: string;
 
   constructor(fields: { status: number; method: string; path: string; engineMessage: string }) {
-    super(`Docker engine answered ${fields.status} to ${fields.method} ${fields.path}: ${fields.engineMessage}`);
+    super('DOCKER_API_ERROR', `Docker engine answered ${fields.status} to ${fields.method} ${fields.path}: ${fields.engineMessage}`);
     this.status = fields.status;
     this.method = fields.method;
     this.path = fields.path;
@@ -32,14 +35,14 @@ export class DockerApiError extends DockerError {
 /** No Docker engine answers where we looked, or it went away mid-conversation. */
 export class DockerUnavailableError extends DockerError {
   override readonly name = 'DockerUnavailableError';
-  readonly code = 'DOCKER_UNAVAILABLE';
+  declare readonly code: 'DOCKER_UNAVAILABLE';
   /** The system error code behind it: `ENOENT`, `ECONNREFUSED`, `EACCES`, `ECONNRESET`, … */
   readonly reason: string;
   /** Where we looked, e.g. `unix:///var/run/docker.sock`. */
   readonly host: string;
 
   constructor(fields: { reason: string; host: string; message: string; cause?: unknown }) {
-    super(fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
+    super('DOCKER_UNAVAILABLE', fields.message, fields.cause === undefined ? undefined : { cause: fields.cause });
     this.reason = fields.reason;
     this.host = fields.host;
   }
@@ -48,13 +51,14 @@ export class DockerUnavailableError extends DockerError {
 /** The engine did not answer within the allowed time. */
 export class DockerTimeoutError extends DockerError {
   override readonly name = 'DockerTimeoutError';
-  readonly code = 'DOCKER_TIMEOUT';
+  declare readonly code: 'DOCKER_TIMEOUT';
   readonly method: string;
   readonly path: string;
   readonly timeoutMs: number;
 
   constructor(fields: { method: string; path: string; timeoutMs: number }) {
     super(
+      'DOCKER_TIMEOUT',
       `The Docker engine did not answer ${fields.method} ${fields.path} within ${fields.timeoutMs} ms. ` +
         'It may be overloaded or stuck: check it with `docker info`, or give the client a larger timeoutMs.',
     );
@@ -67,13 +71,19 @@ export class DockerTimeoutError extends DockerError {
 /** DOCKER_HOST (or a related setting) cannot be used. */
 export class DockerConfigError extends DockerError {
   override readonly name = 'DockerConfigError';
-  readonly code = 'DOCKER_CONFIG';
+  declare readonly code: 'DOCKER_CONFIG';
+  constructor(message: string) {
+    super('DOCKER_CONFIG', message);
+  }
 }
 
 /** The engine sent something this client cannot read (not JSON where JSON was due). */
 export class DockerProtocolError extends DockerError {
   override readonly name = 'DockerProtocolError';
-  readonly code = 'DOCKER_PROTOCOL';
+  declare readonly code: 'DOCKER_PROTOCOL';
+  constructor(message: string) {
+    super('DOCKER_PROTOCOL', message);
+  }
 }
 
 /** True when `err` is the engine saying the thing asked about does not exist. */
@@ -145,12 +155,12 @@ function unavailable(code: string, ctx: RequestContext, cause: unknown): DockerU
   let message: string;
   if (MISSING.has(code)) {
     message =
-      `No Docker engine socket at ${where} (${code}). Start the engine (dockerd, or \`make engine\`), ` +
-      'or set DOCKER_HOST to where your engine listens.';
+      `No Docker engine socket at ${where} (${code}). Start Docker (Docker Desktop, or \`sudo systemctl start docker\`), ` +
+      'or set DOCKER_HOST to where your engine listens (e.g. unix:///run/user/1000/docker.sock).';
   } else if (REFUSED.has(code)) {
     message =
       `Nothing accepts connections at ${ctx.host} (${code}): the Docker engine is not running there. ` +
-      'Start it (dockerd, or `make engine`), or check DOCKER_HOST.';
+      'Start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST to where your engine listens.';
   } else if (DENIED.has(code)) {
     message =
       `Permission denied opening ${where} (${code}). Join the 'docker' group ` +

@@ -65,6 +65,12 @@ export class BackoffTracker {
     if (now - startedReadyAt >= this.#stableAfterMs) this.#streak = 0;
   }
 
+  /** Forgets every failure so far: they were not the app's (e.g. the Docker engine went away). */
+  reset(): void {
+    this.#streak = 0;
+    this.#lastFailureAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** Earliest time the next replacement may start (`now` when no wait is due). */
   nextStartAt(now: number): number {
     if (this.#streak === 0) return now;

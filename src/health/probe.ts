@@ -1,7 +1,8 @@
 // One health probe: GET the health path over a fresh connection and report what
 // happened. Never rejects: every failure is a result the verdict can read.
 import http from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { systemClock } from '../clock.js';
+import type { Clock } from '../clock.js';
 
 /** Options of one probe. */
 export interface ProbeOptions {
@@ -14,6 +15,8 @@ export interface ProbeOptions {
   readonly timeoutMs: number;
   /** Aborting ends the probe at once with error `aborted`. */
   readonly signal?: AbortSignal;
+  /** Runs the timeout and measures the duration. @default systemClock */
+  readonly clock?: Clock;
 }
 
 /** What one probe saw. `ok` only for exactly 200 with the body fully read. */
@@ -27,16 +30,19 @@ export interface ProbeResult {
 
 /** GETs the health path once; resolves with the outcome, never rejects. */
 export function probeHealth(options: ProbeOptions): Promise<ProbeResult> {
-  const started = performance.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
+  // Aborted already: open no connection at all.
+  if (options.signal?.aborted) return Promise.resolve({ ok: false, error: 'aborted', durationMs: 0 });
   return new Promise((resolve) => {
     let settled = false;
     let status: number | undefined;
     const finish = (error?: string): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      const durationMs = performance.now() - started;
+      const durationMs = clock.now() - started;
       resolve({
         ok: error === undefined && status === 200,
         ...(status !== undefined ? { status } : {}),
@@ -57,7 +63,7 @@ export function probeHealth(options: ProbeOptions): Promise<ProbeResult> {
       agent: false,
       headers: { connection: 'close', 'user-agent': 'docker-symphony-health' },
     });
-    const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
+    const timer = clock.setTimeout(() => finish('timeout'), options.timeoutMs);
     req.on('error', (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
     req.on('response', (res) => {
       status = res.statusCode;
@@ -67,10 +73,6 @@ export function probeHealth(options: ProbeOptions): Promise<ProbeResult> {
       res.on('close', () => finish(res.complete ? undefined : 'ECONNRESET'));
       res.resume(); // read and drop the body so the exchange completes
     });
-    if (options.signal?.aborted) {
-      finish('aborted');
-      return;
-    }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     req.end();
   });

@@ -15,27 +15,37 @@ export interface VerdictInput {
   readonly startupTimeoutMs: number;
   /** What went wrong, for the reason: `HTTP 500`, `timeout`, `ECONNREFUSED`. */
   readonly detail?: string;
+  /** How the probe failed (see probeFailure). @default 'connection' */
+  readonly failure?: ProbeFailure;
 }
+
+/**
+ * How a probe failed: `timeout`, it did not answer in time (the app may only be busy:
+ * its in-flight requests can still finish); `status`, it answered something other
+ * than 200; `connection`, the connection was refused or dropped (nobody serves there).
+ */
+export type ProbeFailure = 'timeout' | 'status' | 'connection';
 
 /** What the owner should do after a probe. */
 export type Verdict =
   | { readonly kind: 'ready' } // starting → join the rotation now
   | { readonly kind: 'ok' } // ready and still healthy
   | { readonly kind: 'waiting' } // starting, not answering yet, still within its startup time
-  | { readonly kind: 'unhealthy'; readonly reason: string }; // take it out and replace it
+  | { readonly kind: 'unhealthy'; readonly reason: string; readonly failure: ProbeFailure }; // take it out and replace it
 
 /** Turns a probe outcome into ready / ok / waiting / unhealthy. */
 export function healthVerdict(input: VerdictInput): Verdict {
   const detail = input.detail ?? 'no 200';
+  const failure = input.failure ?? 'connection';
   if (input.phase === 'starting') {
     // The first 200 counts even if it comes late: the app is up, so use it.
     if (input.ok) return { kind: 'ready' };
     if (input.now - input.startedAt < input.startupTimeoutMs) return { kind: 'waiting' };
-    return { kind: 'unhealthy', reason: `did not answer 200 within ${seconds(input.startupTimeoutMs)}: ${detail}` };
+    return { kind: 'unhealthy', reason: `did not answer 200 within ${seconds(input.startupTimeoutMs)}: ${detail}`, failure };
   }
   if (input.ok) return { kind: 'ok' };
   // A ready container gets no grace: one failed probe and traffic must stop going there.
-  return { kind: 'unhealthy', reason: `health check failed: ${detail}` };
+  return { kind: 'unhealthy', reason: `health check failed: ${detail}`, failure };
 }
 
 /** A probe result as the detail for a verdict: `HTTP 500`, `timeout`, `ECONNREFUSED`. */
@@ -43,6 +53,13 @@ export function describeProbe(result: Pick<HealthResult, 'ok' | 'status' | 'erro
   if (result.error !== undefined) return result.status === undefined ? result.error : `HTTP ${result.status} then ${result.error}`;
   if (result.status !== undefined) return `HTTP ${result.status}`;
   return result.ok ? 'HTTP 200' : 'no answer';
+}
+
+/** Which kind of failure a failed probe was: a non-200 answer wins over a later timeout. */
+export function probeFailure(result: Pick<HealthResult, 'status' | 'error'>): ProbeFailure {
+  if (result.status !== undefined && result.status !== 200) return 'status';
+  if (result.error === 'timeout') return 'timeout';
+  return result.error === undefined ? 'status' : 'connection';
 }
 
 function seconds(ms: number): string {

@@ -1,21 +1,36 @@
-// The one owner of the container set. The scaler, the health checker, the events
-// watcher and shutdown only ask; this module decides and calls the engine, one
-// change at a time, so a container is never replaced while it is being scaled
-// away, nor counted twice.
+// The one owner of the container set: the scaler, the health checker, the events
+// watcher and shutdown only ask; this module decides and calls the engine.
+//
+// What is serialised: decisions. Reconciling (what to start or retire), adoption and
+// the resync after an engine outage run one at a time on a promise chain, so a
+// container is never replaced while it is being scaled away, nor counted twice.
+// Reports (a health result, an engine event) change one container's state at once,
+// synchronously, and ask for a reconcile. Drains, stops and removals run in the
+// background (tracked, awaited by shutdown) and ask for a reconcile when done.
+//
+// Longer than ~350 lines because it is the state machine, kept whole on purpose
+// (starting → ready → draining → stopping, or unhealthy; plus the engine's
+// up/unavailable state); every decision it takes is a pure function in plan.ts,
+// ports.ts, adoption.ts, spec.ts or health/verdict.ts.
 import { randomBytes } from 'node:crypto';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { sleep, systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { PortRange } from '../config.js';
 import type { ContainerSpec, ContainerSummary, DockerClient } from '../docker/index.js';
 import { publishedPort } from '../docker/index.js';
 import { BackoffTracker } from '../health/backoff.js';
 import { probeHealth } from '../health/probe.js';
-import { describeProbe, healthVerdict } from '../health/verdict.js';
+import { describeProbe, healthVerdict, probeFailure } from '../health/verdict.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Upstream } from '../proxy/upstream.js';
 import type { UpstreamPool } from '../proxy/pool.js';
 import type { ContainerState, ContainerStatus, HealthResult } from '../status.js';
-import { IMAGE_LABEL, PORT_LABEL, SERVICE_LABEL, serviceFilter } from './labels.js';
-import { allocateHostPort, isActive, planReconcile, type PlannedContainer } from './plan.js';
+import { adoptionDecision } from './adoption.js';
+import { exitReason } from './exit-reason.js';
+import { serviceFilter } from './labels.js';
+import { isActive, pickToRetire, planReconcile, type PlannedContainer } from './plan.js';
+import { allocateHostPorts, isPortTaken, nextUnblockAt } from './ports.js';
+import { specHash } from './spec-hash.js';
+import { baseSpec, instanceSpec } from './spec.js';
 
 /** The engine operations the owner uses (a DockerClient, or a stand-in in tests). */
 export type DockerApi = Pick<
@@ -54,22 +69,55 @@ export interface ContainerSetOptions {
   readonly hooks?: ContainerSetHooks;
   /** Health probe used to decide whether to adopt a running container. @default probeHealth */
   readonly probe?: typeof probeHealth;
+  /** How often to ask an unavailable engine whether it is back. @default 1000 */
+  readonly enginePollMs?: number;
+  /** How long a host port the engine refused (held by something else) is passed over. @default 30000 */
+  readonly portBlockMs?: number;
+  /** How long shutdown keeps retrying removals the engine refuses. @default 30000 */
+  readonly shutdownRetryMs?: number;
+}
+
+/** Whether the Docker engine answers, and since when (null: as it was at start). */
+export interface EngineStatus {
+  readonly state: 'up' | 'unavailable';
+  readonly since: number | null;
 }
 
 interface Managed {
   readonly id: string;
   readonly name: string;
+  /** The fixed host port it was created for; held (not given to another) until it is removed. */
+  readonly reservedPort: number | null;
+  /** The host port the engine published once it started; null until then (nothing to probe yet). */
   hostPort: number | null;
   state: ContainerState;
   readonly createdAt: number;
+  /** When its process started (inspect's State.StartedAt, or when we started it). */
+  startedAt: number | null;
   readyAt: number | null;
   upstream: Upstream | null;
   /** Newest first. */
   health: HealthResult[];
   readonly adopted: boolean;
+  /** Made from the current spec. */
+  readonly current: boolean;
+  /** Set while it leaves: ends a drain early (its process died). */
+  cutDrain: (() => void) | null;
+  /** Its removal is under way (or being retried). */
+  removing: boolean;
+}
+
+/** How a container leaves: after draining its in-flight requests or at once; stopped gently or killed; failed or not. */
+interface Leaving {
+  readonly drain: boolean;
+  readonly gentle: boolean;
+  /** It failed (shown as `unhealthy` until removed). @default false */
+  readonly failed?: boolean;
 }
 
 const HEALTH_HISTORY = 10;
+const REMOVE_RETRY_FIRST_MS = 1_000;
+const REMOVE_RETRY_MAX_MS = 10_000;
 
 /** Owns the service's containers: creates, readies, drains, replaces, adopts and removes them. */
 export class ContainerSet {
@@ -77,16 +125,27 @@ export class ContainerSet {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #backoff: BackoffTracker;
+  readonly #base: ContainerSpec;
+  readonly #hash: string;
   readonly #containers = new Map<string, Managed>();
   readonly #background = new Set<Promise<void>>();
+  /** Fixed host ports the engine said something else holds, until when. */
+  readonly #blockedPorts = new Map<number, number>();
   #desired: number;
   #chain: Promise<void> = Promise.resolve();
   #reconcileQueued = false;
   #retryTimer: TimerHandle | null = null;
+  #retryAt = 0;
   #lastFailure = '';
   /** End of the back-off wait already announced and scheduled. */
   #waitingUntil = 0;
+  #noPortLogged = false;
   #closed = false;
+  #giveUpAt = Number.POSITIVE_INFINITY;
+  #engine: EngineStatus = { state: 'up', since: null };
+  #engineTimer: TimerHandle | null = null;
+  /** Resolved (and replaced) when the engine answers again: wakes removals waiting to retry. */
+  #engineBack = signal();
 
   constructor(options: ContainerSetOptions) {
     this.#o = options;
@@ -94,6 +153,8 @@ export class ContainerSet {
     this.#log = options.logger ?? silentLogger;
     this.#backoff = options.backoff ?? new BackoffTracker();
     this.#desired = options.initialDesired ?? 1;
+    this.#base = baseSpec(options);
+    this.#hash = specHash(this.#base);
   }
 
   /** Replicas the owner is moving toward. */
@@ -101,11 +162,21 @@ export class ContainerSet {
     return this.#desired;
   }
 
+  /** The hash new containers are labelled with (`docker-symphony.spec`). */
+  get specHash(): string {
+    return this.#hash;
+  }
+
   /** Failures in a row, and when the next start may happen (null: no wait). */
   backoffStatus(): { failureStreak: number; nextStartAt: number | null } {
     const now = this.#clock.now();
     const next = this.#backoff.nextStartAt(now);
     return { failureStreak: this.#backoff.streak, nextStartAt: next > now ? next : null };
+  }
+
+  /** Whether the engine answers, and since when. */
+  engineStatus(): EngineStatus {
+    return this.#engine;
   }
 
   /** Asks for `replicas` containers; the owner gets there one change at a time. */
@@ -133,19 +204,20 @@ export class ContainerSet {
       .map((c) => ({
         id: c.id,
         name: c.name,
-        hostPort: c.hostPort,
+        hostPort: c.hostPort ?? c.reservedPort,
         state: c.state,
         inFlight: c.upstream?.inFlight ?? 0,
         served: c.upstream?.served ?? 0,
         health: [...c.health],
-        startedAt: new Date(c.createdAt).toISOString(),
+        startedAt: new Date(c.startedAt ?? c.createdAt).toISOString(),
         adopted: c.adopted,
       }));
   }
 
   /**
    * A health probe finished. A starting container joins the rotation on its first
-   * 200; a ready one leaves it on anything else, at once, and is replaced.
+   * 200; a ready one leaves it on anything else, at once, and is replaced. One that
+   * only did not answer in time (it may be busy) finishes its in-flight requests first.
    */
   reportHealth(id: string, result: HealthResult): void {
     const c = this.#containers.get(id);
@@ -159,6 +231,7 @@ export class ContainerSet {
       startedAt: c.createdAt,
       startupTimeoutMs: this.#o.startupTimeoutMs,
       detail: describeProbe(result),
+      failure: probeFailure(result),
     });
     switch (verdict.kind) {
       case 'ready':
@@ -170,7 +243,7 @@ export class ContainerSet {
       case 'waiting':
         break;
       case 'unhealthy':
-        this.#fail(c, verdict.reason);
+        this.#fail(c, verdict.reason, { drain: c.state === 'ready' && verdict.failure === 'timeout', counts: true });
         break;
     }
   }
@@ -178,56 +251,58 @@ export class ContainerSet {
   /** The engine says a container stopped (`die`, `oom`, `destroy`): replace it at once if it was serving. */
   containerExited(id: string, action: string, exitCode?: string): void {
     const c = this.#containers.get(id);
-    if (!c || !isActive(c.state)) return; // ours to stop, or not ours
-    const why = action === 'oom' ? 'killed: out of memory' : action === 'destroy' ? 'removed from the engine' : `exited${exitCode ? ` with code ${exitCode}` : ''}`;
-    this.#fail(c, `container ${why}`);
+    if (!c) return; // not ours
+    if (c.cutDrain) {
+      // Draining, but its process is gone: nothing in flight can finish.
+      c.cutDrain();
+      return;
+    }
+    if (!isActive(c.state)) return; // ours to stop
+    this.#fail(c, `container ${exitReason(action, exitCode)}`, { drain: false, counts: true });
+  }
+
+  /**
+   * A Docker call outside the owner failed (the events stream broke). If it says the
+   * engine is away, the owner enters the engine-unavailable state.
+   */
+  engineError(err: unknown): void {
+    if (isUnavailable(err)) this.#engineDown(err);
   }
 
   /**
    * Takes over what a previous run left: running containers of this service that
-   * answer the health API join the rotation; the others are removed.
+   * answer the health API join the rotation (those of another spec only until
+   * replacements are ready); the others are removed.
    */
   async adopt(): Promise<{ adopted: number; removed: number }> {
     const found = await this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] });
-    let adopted = 0;
-    let removed = 0;
-    await Promise.all(
-      found.map(async (summary) => {
-        const verdict = await this.#adoptable(summary);
-        if (verdict.ok) {
-          this.#adoptReady(summary, verdict.port);
-          adopted++;
-        } else {
-          this.#log.info('container.orphan_removed', `removing a container left by an earlier run: ${verdict.why}`, {
-            container: summary.id,
-          });
-          await this.#o.docker.removeContainer(summary.id, { force: true });
-          removed++;
-        }
-      }),
-    );
-    if (found.length > 0) this.#log.info('adoption.done', `adopted ${adopted}, removed ${removed} container(s) from an earlier run`, { adopted, removed });
+    const counts = await this.#serialised(() => this.#takeOver(found));
+    if (found.length > 0) this.#log.info('adoption.done', `adopted ${counts.adopted}, removed ${counts.removed} container(s) from an earlier run`, { ...counts });
+    // What could not be adopted is removed in the background (retried until done).
     this.#requestReconcile();
-    return { adopted, removed };
+    return counts;
   }
 
   /**
    * Stops acting. Without `keep`, every container leaves the rotation and is
-   * stopped (SIGTERM, then SIGKILL after the stop timeout) and removed.
+   * stopped (SIGTERM, then SIGKILL after the stop timeout) and removed; removals the
+   * engine refuses are retried for `shutdownRetryMs`.
    */
   async shutdown(options: { keep?: boolean } = {}): Promise<void> {
     this.#closed = true;
+    this.#giveUpAt = this.#clock.now() + (this.#o.shutdownRetryMs ?? 30_000);
     if (this.#retryTimer !== null) this.#clock.clearTimeout(this.#retryTimer);
+    if (this.#engineTimer !== null) this.#clock.clearTimeout(this.#engineTimer);
     await this.#chain;
     if (options.keep) {
-      await Promise.allSettled([...this.#background]);
+      await this.#settled();
       this.#log.info('shutdown.kept', `leaving ${this.#containers.size} container(s) running for the next start to adopt`);
       return;
     }
     for (const c of this.#containers.values()) {
-      if (isActive(c.state)) this.#retire(c, 'shutdown', { drain: true });
+      if (isActive(c.state)) this.#leave(c, 'shutdown', { drain: true, gentle: true });
     }
-    await Promise.allSettled([...this.#background]);
+    await this.#settled();
   }
 
   // --- transitions -------------------------------------------------------------
@@ -238,65 +313,163 @@ export class ContainerSet {
     c.readyAt = now;
     c.upstream = new Upstream(c.id, c.hostPort);
     this.#o.pool.add(c.upstream);
+    this.#noPortLogged = false;
     this.#log.info('container.ready', `${c.name} answered 200 and joined the rotation after ${now - c.createdAt}ms`, {
       container: c.id,
       hostPort: c.hostPort,
     });
+    // An outdated one may now be retired.
+    this.#requestReconcile();
   }
 
-  /** Out of the rotation now; killed and removed in the background; a replacement is planned. */
-  #fail(c: Managed, reason: string): void {
+  /**
+   * Out of the rotation now and replaced. `drain`: it may only be slow, so its
+   * in-flight requests finish first (bounded by the drain timeout); otherwise it
+   * is killed at once. `counts`: the failure is the app's (back-off).
+   */
+  #fail(c: Managed, reason: string, how: { drain: boolean; counts: boolean }): void {
     if (!isActive(c.state)) return;
-    this.#o.pool.remove(c.id);
     const wasReady = c.state === 'ready';
-    c.state = 'unhealthy';
     this.#lastFailure = reason;
-    this.#backoff.failed(this.#clock.now());
+    // While the engine is away, containers fail because of it, not of the app.
+    if (how.counts && this.#engine.state === 'up') this.#backoff.failed(this.#clock.now());
     this.#o.hooks?.replaced?.();
     this.#log.warn('container.unhealthy', `${c.name} ${wasReady ? 'left the rotation' : 'failed to start'} and will be replaced: ${reason}`, {
       container: c.id,
       reason,
     });
-    this.#track(async () => {
-      await this.#removeQuietly(c.id);
-      this.#containers.delete(c.id);
-      this.#o.hooks?.removed?.();
-      this.#log.info('container.removed', `${c.name} removed`, { container: c.id });
-      this.#requestReconcile(); // a fixed host port it held is free now
-    });
+    this.#leave(c, reason, { drain: how.drain, gentle: false, failed: true });
     this.#requestReconcile();
   }
 
-  /** Leaves the rotation, finishes in-flight requests, then SIGTERM → SIGKILL → remove. */
-  #retire(c: Managed, why: string, options: { drain: boolean }): void {
+  /** Leaves the rotation at once; in the background: drains, stops (or kills), removes. */
+  #leave(c: Managed, why: string, how: Leaving): void {
     const upstream = this.#o.pool.remove(c.id) ?? c.upstream;
-    c.state = 'draining';
-    this.#log.info('container.draining', `${c.name} left the rotation (${why}); finishing ${upstream?.inFlight ?? 0} in-flight request(s)`, {
-      container: c.id,
-      reason: why,
-    });
+    const inFlight = upstream?.inFlight ?? 0;
+    const draining = how.drain && upstream !== null && inFlight > 0;
+    c.state = draining ? 'draining' : how.failed ? 'unhealthy' : 'stopping';
+    if (how.gentle || draining) {
+      this.#log.info('container.draining', `${c.name} left the rotation (${why}); finishing ${inFlight} in-flight request(s)`, { container: c.id, reason: why });
+    }
     this.#track(async () => {
-      if (options.drain && upstream && upstream.inFlight > 0) {
-        const drained = await this.#within(upstream.whenIdle(), this.#o.drainTimeoutMs);
-        if (!drained) {
-          this.#log.warn('container.drain_timeout', `${c.name} still had ${upstream.inFlight} request(s) in flight after ${this.#o.drainTimeoutMs}ms`, {
-            container: c.id,
-          });
+      if (draining) await this.#drain(c, upstream);
+      if (how.gentle && c.state !== 'unhealthy') {
+        // Stopping gently: SIGTERM, SIGKILL after the stop timeout.
+        c.state = 'stopping';
+        try {
+          await this.#o.docker.stopContainer(c.id, { timeoutSeconds: Math.max(0, Math.ceil(this.#o.stopTimeoutMs / 1000)) });
+        } catch (err) {
+          if (isUnavailable(err)) this.#engineDown(err);
+          this.#log.warn('container.stop_failed', `stopping ${c.name} failed, removing it by force: ${message(err)}`, { container: c.id });
         }
       }
-      c.state = 'stopping';
-      const graceSeconds = Math.max(0, Math.ceil(this.#o.stopTimeoutMs / 1000));
-      try {
-        await this.#o.docker.stopContainer(c.id, { timeoutSeconds: graceSeconds });
-      } catch (err) {
-        this.#log.warn('container.stop_failed', `stopping ${c.name} failed, removing it by force: ${message(err)}`, { container: c.id });
-      }
-      await this.#removeQuietly(c.id);
-      this.#containers.delete(c.id);
-      this.#o.hooks?.removed?.();
-      this.#log.info('container.removed', `${c.name} stopped and removed`, { container: c.id });
-      this.#requestReconcile();
+      await this.#removeUntilDone(c);
     });
+  }
+
+  /** Waits for the in-flight requests to finish, the drain timeout, or the process to die. */
+  async #drain(c: Managed, upstream: Upstream): Promise<void> {
+    const outcome = await new Promise<'idle' | 'timeout' | 'died'>((resolve) => {
+      const done = (how: 'idle' | 'timeout' | 'died'): void => {
+        this.#clock.clearTimeout(timer);
+        resolve(how);
+      };
+      const timer = this.#clock.setTimeout(() => done('timeout'), this.#o.drainTimeoutMs);
+      c.cutDrain = () => done('died');
+      void upstream.whenIdle().then(() => done('idle'));
+    });
+    c.cutDrain = null;
+    if (outcome === 'timeout') {
+      this.#log.warn('container.drain_timeout', `${c.name} still had ${upstream.inFlight} request(s) in flight after ${this.#o.drainTimeoutMs}ms`, { container: c.id });
+    } else if (outcome === 'died') {
+      c.state = 'unhealthy'; // nothing left to stop gently
+      this.#log.info('container.drain_cut', `${c.name} died while draining; removing it now`, { container: c.id });
+    }
+  }
+
+  /**
+   * Removes by force, retrying until the engine confirms (a removal that failed is
+   * never logged as done). After shutdown began, gives up at the shutdown deadline.
+   */
+  async #removeUntilDone(c: Managed): Promise<void> {
+    c.removing = true;
+    let delay = REMOVE_RETRY_FIRST_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#o.docker.removeContainer(c.id, { force: true });
+        break;
+      } catch (err) {
+        if (isUnavailable(err)) this.#engineDown(err);
+        if (attempt === 1) this.#log.warn('container.remove_failed', `could not remove ${c.name} (${message(err)}); retrying until it is gone`, { container: c.id });
+        if (this.#clock.now() >= this.#giveUpAt) {
+          this.#log.error('container.remove_abandoned', `gave up removing ${c.name} at shutdown after ${attempt} attempt(s): ${message(err)}; the next start removes or adopts it`, { container: c.id });
+          this.#containers.delete(c.id);
+          return;
+        }
+        await Promise.race([sleep(this.#clock, Math.min(delay, Math.max(0, this.#giveUpAt - this.#clock.now()))), this.#engineBack.promise]);
+        delay = Math.min(delay * 2, REMOVE_RETRY_MAX_MS);
+      }
+    }
+    this.#containers.delete(c.id);
+    this.#o.hooks?.removed?.();
+    this.#log.info('container.removed', `${c.name} removed`, { container: c.id });
+    this.#requestReconcile(); // a fixed host port it held is free now
+  }
+
+  // --- the engine --------------------------------------------------------------
+
+  #engineDown(err: unknown): void {
+    if (this.#engine.state === 'unavailable') return;
+    this.#engine = { state: 'unavailable', since: this.#clock.now() };
+    this.#log.warn('engine.unavailable', `the Docker engine does not answer (${message(err)}); serving with the containers that still pass health checks until it is back`);
+    this.#pollEngine();
+  }
+
+  #pollEngine(): void {
+    if (this.#closed) return;
+    this.#engineTimer = this.#clock.setTimeout(() => {
+      this.#engineTimer = null;
+      this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] }).then(
+        () => this.#engineUp(),
+        () => this.#pollEngine(),
+      );
+    }, this.#o.enginePollMs ?? 1_000);
+  }
+
+  #engineUp(): void {
+    if (this.#engine.state === 'up') return;
+    const downFor = this.#clock.now() - (this.#engine.since ?? this.#clock.now());
+    this.#engine = { state: 'up', since: this.#clock.now() };
+    // Containers that failed around the outage failed because of it: the app starts afresh.
+    this.#backoff.reset();
+    this.#log.info('engine.available', `the Docker engine answers again after ${downFor}ms; reconciling with what it runs`, { downMs: downFor });
+    const back = this.#engineBack;
+    this.#engineBack = signal();
+    back.resolve();
+    if (this.#closed) return;
+    this.#chain = this.#chain
+      .then(async () => {
+        if (this.#closed) return;
+        const found = await this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] });
+        await this.#resync(found);
+      })
+      .catch((err: unknown) => this.#chainFailed(err));
+    this.#requestReconcile();
+  }
+
+  /** After an outage: forget what the engine no longer has, replace what stopped, take over what we did not know. */
+  async #resync(found: readonly ContainerSummary[]): Promise<void> {
+    const listed = new Map(found.map((s) => [s.id, s]));
+    for (const c of [...this.#containers.values()]) {
+      const s = listed.get(c.id);
+      if (c.removing) continue; // its removal is retried now and succeeds if it is gone
+      if (!s) {
+        this.#fail(c, 'container vanished while the engine was away', { drain: false, counts: false });
+      } else if (s.state !== 'running' && isActive(c.state)) {
+        this.#fail(c, `container ${s.state} after the engine came back`, { drain: false, counts: false });
+      }
+    }
+    await this.#takeOver(found.filter((s) => !this.#containers.has(s.id)));
   }
 
   // --- reconcile ---------------------------------------------------------------
@@ -309,69 +482,119 @@ export class ContainerSet {
         this.#reconcileQueued = false;
         if (!this.#closed) await this.#reconcile();
       })
-      .catch((err: unknown) => {
-        this.#log.error('owner.error', `reconcile failed: ${message(err)}`);
-        this.#scheduleRetry(this.#clock.now() + 1_000);
-      });
+      .catch((err: unknown) => this.#chainFailed(err));
+  }
+
+  #serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(work);
+    this.#chain = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  #chainFailed(err: unknown): void {
+    if (isUnavailable(err)) {
+      this.#engineDown(err);
+      return; // the engine's return reconciles
+    }
+    this.#log.error('owner.error', `reconcile failed: ${message(err)}`);
+    this.#scheduleRetry(this.#clock.now() + 1_000);
   }
 
   async #reconcile(): Promise<void> {
+    // Nothing can be changed while the engine is away; its return reconciles.
+    if (this.#engine.state === 'unavailable') return;
     const now = this.#clock.now();
-    const step = planReconcile({
+    const plan = planReconcile({
       desired: this.#desired,
       containers: this.#planned(),
       now,
       nextStartAt: this.#backoff.nextStartAt(now),
       failureStreak: this.#backoff.streak,
     });
-    switch (step.kind) {
-      case 'steady':
-        return;
-      case 'retire':
-        for (const id of step.ids) {
-          const c = this.#containers.get(id);
-          if (c) this.#retire(c, 'scale down', { drain: true });
-        }
-        return;
-      case 'wait':
-        // The scaler asks every second; say it (and set the timer) once per wait.
-        if (step.untilMs === this.#waitingUntil) return;
-        this.#waitingUntil = step.untilMs;
-        this.#log.warn('backoff.wait', `containers keep failing (${this.#backoff.streak} in a row); next start in ${step.untilMs - now}ms. Last failure: ${this.#lastFailure}`, {
-          streak: this.#backoff.streak,
-          delayMs: step.untilMs - now,
-          missing: step.missing,
-        });
-        this.#scheduleRetry(step.untilMs);
-        return;
-      case 'start':
-        await Promise.all(Array.from({ length: step.count }, () => this.#startOne()));
-        return;
+    for (const id of plan.retire) {
+      const c = this.#containers.get(id);
+      if (c) this.#leave(c, c.current ? 'scale down' : 'replaced by a container of the current spec', { drain: true, gentle: true });
     }
+    if (plan.waitUntilMs !== null) this.#scheduleRetry(plan.waitUntilMs);
+    if (plan.waitUntilMs !== null && plan.waitUntilMs !== this.#waitingUntil) {
+      // The scaler asks every second; say it once per wait.
+      this.#waitingUntil = plan.waitUntilMs;
+      this.#log.warn('backoff.wait', `containers keep failing (${this.#backoff.streak} in a row); next start in ${plan.waitUntilMs - now}ms. Last failure: ${this.#lastFailure}`, {
+        streak: this.#backoff.streak,
+        delayMs: plan.waitUntilMs - now,
+        missing: plan.missing,
+      });
+    }
+    if (plan.start === 0) return;
+    const ports = allocateHostPorts({
+      range: this.#o.hostPorts ?? null,
+      held: [...this.#containers.values()].flatMap((c) => [c.reservedPort, c.hostPort]),
+      blocked: this.#blockedPorts,
+      now,
+      count: plan.start,
+    });
+    if (ports.length < plan.start && !this.#makeRoom(ports.length)) this.#noPort(now);
+    await Promise.all(ports.map((port) => this.#startOne(port)));
   }
 
+  /**
+   * With --host-ports, outdated containers may hold the ports the current spec
+   * needs: one at a time (nothing else leaving or starting, no port free at all),
+   * one of them is retired with draining, so the rollout goes on. False when no
+   * outdated container holds a port (then nothing but time frees one).
+   */
+  #makeRoom(portsFound: number): boolean {
+    const all = [...this.#containers.values()];
+    const [id] = pickToRetire(this.#planned().filter((c) => !c.current && c.hostPort !== null), 1);
+    const c = id === undefined ? undefined : this.#containers.get(id);
+    if (!c) return false;
+    const busy = portsFound > 0 || all.some((o) => !isActive(o.state) || (o.current && o.state === 'starting'));
+    // Busy: a start, a removal or a replacement under way reconciles again when it is done.
+    if (!busy) this.#leave(c, 'making room on --host-ports for a container of the current spec', { drain: true, gentle: true });
+    return true;
+  }
+
+  #noPort(now: number): void {
+    const unblock = nextUnblockAt(this.#blockedPorts, now);
+    // Ports held by our own containers being stopped come back with their removal (which reconciles).
+    if (unblock !== null) this.#scheduleRetry(unblock);
+    if (this.#noPortLogged) return;
+    this.#noPortLogged = true;
+    const range = this.#o.hostPorts;
+    this.#log.warn('container.no_port', `no free port in --host-ports ${range?.first}-${range?.last}; waiting for one to be freed`, {
+      blocked: [...this.#blockedPorts.keys()].filter((p) => (this.#blockedPorts.get(p) ?? 0) > now),
+    });
+  }
+
+  /** Reconciles again at `at`, or earlier if a retry is already due earlier (each reconcile asks again for what it still needs). */
   #scheduleRetry(at: number): void {
     if (this.#closed) return;
-    if (this.#retryTimer !== null) this.#clock.clearTimeout(this.#retryTimer);
+    if (this.#retryTimer !== null) {
+      if (this.#retryAt <= at) return;
+      this.#clock.clearTimeout(this.#retryTimer);
+    }
+    this.#retryAt = at;
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = null;
       this.#requestReconcile();
     }, Math.max(0, at - this.#clock.now()));
   }
 
-  async #startOne(): Promise<void> {
-    const hostPort = allocateHostPort(this.#o.hostPorts ?? null, this.#planned());
-    if (hostPort === null) {
-      // Every fixed port is held, some by containers still stopping: their removal reconciles again.
-      this.#log.warn('container.no_port', `no free port in --host-ports ${this.#o.hostPorts?.first}-${this.#o.hostPorts?.last}; waiting for one to be freed`);
-      return;
-    }
+  /** Creates and starts one container on `hostPort` (0: the engine picks). */
+  async #startOne(hostPort: number): Promise<void> {
     const name = `${this.#o.service}-${randomBytes(3).toString('hex')}`;
     const createdAt = this.#clock.now();
     let id: string;
     try {
-      ({ id } = await this.#o.docker.createContainer(this.#spec(name, hostPort)));
+      ({ id } = await this.#o.docker.createContainer(instanceSpec(this.#base, { name, hostPort, hash: this.#hash })));
     } catch (err) {
+      if (isUnavailable(err)) {
+        this.#engineDown(err);
+        return; // not the app's fault; the engine's return reconciles
+      }
       this.#lastFailure = `could not create a container: ${message(err)}`;
       this.#backoff.failed(this.#clock.now());
       this.#log.error('container.create_failed', this.#lastFailure, { image: this.#o.image });
@@ -381,17 +604,22 @@ export class ContainerSet {
     const c: Managed = {
       id,
       name,
-      hostPort: hostPort === 0 ? null : hostPort,
+      reservedPort: hostPort === 0 ? null : hostPort,
+      hostPort: null,
       state: 'starting',
       createdAt,
+      startedAt: null,
       readyAt: null,
       upstream: null,
       health: [],
       adopted: false,
+      current: true,
+      cutDrain: null,
+      removing: false,
     };
     this.#containers.set(id, c);
     this.#o.hooks?.started?.();
-    this.#log.info('container.created', `${name} created from ${this.#o.image}`, { container: id, ...(c.hostPort ? { hostPort: c.hostPort } : {}) });
+    this.#log.info('container.created', `${name} created from ${this.#o.image}`, { container: id, ...(c.reservedPort ? { hostPort: c.reservedPort } : {}) });
     try {
       await this.#o.docker.startContainer(id);
       const info = await this.#o.docker.inspectContainer(id);
@@ -399,64 +627,92 @@ export class ContainerSet {
       const port = publishedPort(info, this.#o.containerPort);
       if (port === undefined) throw new Error(`the engine published no host port for container port ${this.#o.containerPort}`);
       c.hostPort = port;
+      const started = Date.parse(info.state.startedAt);
+      c.startedAt = Number.isFinite(started) && started > 0 ? started : this.#clock.now();
       this.#log.debug('container.started', `${name} started on 127.0.0.1:${port}`, { container: id, hostPort: port });
     } catch (err) {
-      this.#fail(c, `could not start: ${message(err)}`);
+      if (!isActive(c.state)) return; // it already left (its process died meanwhile)
+      if (isUnavailable(err)) {
+        this.#engineDown(err);
+        this.#fail(c, `could not start: ${message(err)}`, { drain: false, counts: false });
+      } else if (hostPort > 0 && isPortTaken(message(err))) {
+        // Something else holds the port: not the app's fault. Pass over the port for a while.
+        this.#blockedPorts.set(hostPort, this.#clock.now() + (this.#o.portBlockMs ?? 30_000));
+        this.#log.warn('container.port_taken', `host port ${hostPort} is held by something else; trying the next free port of --host-ports`, { container: id, hostPort });
+        this.#leave(c, `host port ${hostPort} taken`, { drain: false, gentle: false });
+        this.#requestReconcile();
+      } else {
+        this.#fail(c, `could not start: ${message(err)}`, { drain: false, counts: true });
+      }
     }
-  }
-
-  #spec(name: string, hostPort: number): ContainerSpec {
-    return {
-      image: this.#o.image,
-      name,
-      env: this.#o.env ?? [],
-      labels: {
-        [SERVICE_LABEL]: this.#o.service,
-        [IMAGE_LABEL]: this.#o.image,
-        [PORT_LABEL]: String(this.#o.containerPort),
-      },
-      containerPort: this.#o.containerPort,
-      ...(hostPort > 0 ? { hostPort } : {}),
-      hostIp: '127.0.0.1',
-      ...(this.#o.memoryBytes ? { memoryBytes: this.#o.memoryBytes } : {}),
-      ...(this.#o.cpus ? { nanoCpus: Math.round(this.#o.cpus * 1e9) } : {}),
-      stopTimeoutSeconds: Math.ceil(this.#o.stopTimeoutMs / 1000),
-    };
   }
 
   // --- adoption ----------------------------------------------------------------
 
-  async #adoptable(s: ContainerSummary): Promise<{ ok: true; port: number } | { ok: false; why: string }> {
-    if (s.state !== 'running') return { ok: false, why: `it is ${s.state}` };
-    if (s.labels[IMAGE_LABEL] !== undefined && s.labels[IMAGE_LABEL] !== this.#o.image) {
-      return { ok: false, why: `it runs ${s.labels[IMAGE_LABEL]}, not ${this.#o.image}` };
-    }
-    const port = publishedPort(s, this.#o.containerPort);
-    if (port === undefined) return { ok: false, why: `container port ${this.#o.containerPort} is not published` };
-    const range = this.#o.hostPorts;
-    if (range && (port < range.first || port > range.last)) return { ok: false, why: `its host port ${port} is outside --host-ports` };
+  /** Adopts what can serve of `found` (containers the owner does not manage yet) and removes the rest. */
+  async #takeOver(found: readonly ContainerSummary[]): Promise<{ adopted: number; removed: number }> {
+    let adopted = 0;
+    let removed = 0;
     const probe = this.#o.probe ?? probeHealth;
-    const result = await probe({ port, path: this.#o.healthPath, timeoutMs: this.#o.healthTimeoutMs });
-    if (!result.ok) return { ok: false, why: `its health API answered ${describeProbe(result)}` };
-    return { ok: true, port };
+    await Promise.all(
+      found.map(async (s) => {
+        const decision = adoptionDecision(s, { containerPort: this.#o.containerPort, hostPorts: this.#o.hostPorts ?? null, specHash: this.#hash });
+        let why = decision.kind === 'remove' ? decision.why : '';
+        if (decision.kind === 'probe') {
+          const result = await probe({ port: decision.port, path: this.#o.healthPath, timeoutMs: this.#o.healthTimeoutMs });
+          if (result.ok) {
+            await this.#adoptReady(s, decision.port, decision.current ? null : decision.why);
+            adopted++;
+            return;
+          }
+          why = `its health API answered ${describeProbe(result)}`;
+        }
+        removed++;
+        this.#log.info('container.orphan_removed', `removing a container left by an earlier run: ${why}`, { container: s.id });
+        const c = this.#record(s, { port: null, current: false, startedAt: null });
+        this.#leave(c, why, { drain: false, gentle: false });
+      }),
+    );
+    return { adopted, removed };
   }
 
-  #adoptReady(s: ContainerSummary, port: number): void {
-    const now = this.#clock.now();
+  async #adoptReady(s: ContainerSummary, port: number, outdated: string | null): Promise<void> {
+    let startedAt: number | null = null;
+    try {
+      const info = await this.#o.docker.inspectContainer(s.id);
+      const t = Date.parse(info.state.startedAt);
+      if (Number.isFinite(t) && t > 0) startedAt = t;
+    } catch {
+      // Only the start time is lost; the health API already answered.
+    }
+    const c = this.#record(s, { port, current: outdated === null, startedAt });
+    this.#log.info('container.adopted', `${c.name} adopted from an earlier run${outdated ? `; it serves until a replacement of the current spec is ready, as ${outdated}` : ''}`, {
+      container: c.id,
+      hostPort: port,
+      current: c.current,
+    });
+    this.#join(c, this.#clock.now());
+  }
+
+  #record(s: ContainerSummary, fields: { port: number | null; current: boolean; startedAt: number | null }): Managed {
     const c: Managed = {
       id: s.id,
       name: (s.names[0] ?? s.id.slice(0, 12)).replace(/^\//, ''),
-      hostPort: port,
+      reservedPort: publishedPort(s, this.#o.containerPort) ?? null,
+      hostPort: fields.port,
       state: 'starting',
-      createdAt: s.created > 0 ? s.created * 1000 : now,
+      createdAt: s.created > 0 ? s.created * 1000 : this.#clock.now(),
+      startedAt: fields.startedAt,
       readyAt: null,
       upstream: null,
       health: [],
       adopted: true,
+      current: fields.current,
+      cutDrain: null,
+      removing: false,
     };
     this.#containers.set(c.id, c);
-    this.#log.info('container.adopted', `${c.name} adopted from an earlier run`, { container: c.id, hostPort: port });
-    this.#join(c, now);
+    return c;
   }
 
   // --- helpers -----------------------------------------------------------------
@@ -465,18 +721,11 @@ export class ContainerSet {
     return [...this.#containers.values()].map((c) => ({
       id: c.id,
       state: c.state,
-      hostPort: c.hostPort,
+      hostPort: c.hostPort ?? c.reservedPort,
       createdAt: c.createdAt,
       inFlight: c.upstream?.inFlight ?? 0,
+      current: c.current,
     }));
-  }
-
-  async #removeQuietly(id: string): Promise<void> {
-    try {
-      await this.#o.docker.removeContainer(id, { force: true });
-    } catch (err) {
-      this.#log.error('container.remove_failed', `could not remove container: ${message(err)}`, { container: id });
-    }
   }
 
   #track(work: () => Promise<void>): void {
@@ -487,16 +736,24 @@ export class ContainerSet {
     void task.finally(() => this.#background.delete(task));
   }
 
-  /** True if `promise` settled within `ms`. */
-  #within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = this.#clock.setTimeout(() => resolve(false), ms);
-      void promise.then(() => {
-        this.#clock.clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  /** Waits for background work, including work it started meanwhile. */
+  async #settled(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
   }
+}
+
+/** A promise and the function that resolves it. */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** True when `err` says no engine answers (the client's DockerUnavailableError, by its stable code). */
+function isUnavailable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'DOCKER_UNAVAILABLE';
 }
 
 function message(err: unknown): string {

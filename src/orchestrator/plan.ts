@@ -1,7 +1,6 @@
-// Pure decisions of the container set's owner: which containers to retire on a
-// scale-down, which host port a new container gets, how many to start now.
+// Pure decisions of the container set's owner: which containers to retire, how many
+// to start now, and when to wait instead.
 import type { ContainerState } from '../status.js';
-import type { PortRange } from '../config.js';
 
 /** What the planner needs to know of a managed container. */
 export interface PlannedContainer {
@@ -11,6 +10,8 @@ export interface PlannedContainer {
   /** Milliseconds since the epoch it was created or adopted. */
   readonly createdAt: number;
   readonly inFlight: number;
+  /** Made from the current spec; an outdated one serves only until current ones replace it. */
+  readonly current: boolean;
 }
 
 /** States that count toward the desired replicas. */
@@ -19,9 +20,9 @@ export function isActive(state: ContainerState): boolean {
 }
 
 /**
- * Picks `n` containers to retire on a scale-down: containers not yet ready first
- * (they serve nobody), then ready ones with the fewest requests in flight (they
- * drain fastest), the newest first on a tie (the oldest have proven themselves).
+ * Picks `n` containers to retire: containers not yet ready first (they serve
+ * nobody), then ready ones with the fewest requests in flight (they drain fastest),
+ * the newest first on a tie (the oldest have proven themselves).
  */
 export function pickToRetire(containers: readonly PlannedContainer[], n: number): string[] {
   if (n <= 0) return [];
@@ -33,29 +34,23 @@ export function pickToRetire(containers: readonly PlannedContainer[], n: number)
     .map((c) => c.id);
 }
 
-/**
- * The lowest port of `range` that no managed container holds (in any state: a
- * container being stopped still owns its port until it is removed), or null.
- * Without a range, 0: the engine picks an ephemeral port.
- */
-export function allocateHostPort(range: PortRange | null, containers: readonly PlannedContainer[]): number | null {
-  if (!range) return 0;
-  const taken = new Set(containers.map((c) => c.hostPort));
-  for (let port = range.first; port <= range.last; port++) if (!taken.has(port)) return port;
-  return null;
+/** What the owner does now: retire these, start that many, or wait until a time to start. */
+export interface ReconcilePlan {
+  readonly retire: readonly string[];
+  readonly start: number;
+  /** Starts are held back by the failure back-off until then (null: no wait). */
+  readonly waitUntilMs: number | null;
+  /** Current containers missing (what a wait holds back). */
+  readonly missing: number;
 }
 
-/** How the owner should move toward the desired replicas now. */
-export type ReconcileStep =
-  | { readonly kind: 'steady' }
-  | { readonly kind: 'start'; readonly count: number }
-  | { readonly kind: 'wait'; readonly untilMs: number; readonly missing: number }
-  | { readonly kind: 'retire'; readonly ids: readonly string[] };
-
 /**
- * Compares the active containers with the desired count. Starts are held back
- * while the failure back-off runs; while containers keep failing (streak ≥ 2)
- * only one is started at a time, so a broken image cannot make us spin.
+ * Compares the active containers with the desired count. Only current-spec
+ * containers count toward it; an outdated one keeps serving until enough current
+ * ones are ready to take its place, then is retired (a rolling replacement).
+ * Starts are held back while the failure back-off runs; while containers keep
+ * failing (streak ≥ 2) only one is started at a time, so a broken image cannot
+ * make us spin.
  */
 export function planReconcile(input: {
   readonly desired: number;
@@ -63,13 +58,18 @@ export function planReconcile(input: {
   readonly now: number;
   readonly nextStartAt: number;
   readonly failureStreak: number;
-}): ReconcileStep {
-  const active = input.containers.filter((c) => isActive(c.state)).length;
-  if (active > input.desired) return { kind: 'retire', ids: pickToRetire(input.containers, active - input.desired) };
-  const missing = input.desired - active;
-  if (missing === 0) return { kind: 'steady' };
-  if (input.now < input.nextStartAt) return { kind: 'wait', untilMs: input.nextStartAt, missing };
-  const starting = input.containers.filter((c) => c.state === 'starting').length;
-  if (input.failureStreak >= 2) return starting > 0 ? { kind: 'steady' } : { kind: 'start', count: 1 };
-  return { kind: 'start', count: missing };
+}): ReconcilePlan {
+  const active = input.containers.filter((c) => isActive(c.state));
+  const current = active.filter((c) => c.current);
+  const outdated = active.filter((c) => !c.current);
+  const currentReady = current.filter((c) => c.state === 'ready').length;
+  // Outdated ones stay only while they make up for current ones not ready yet.
+  const outdatedKept = Math.max(0, Math.min(outdated.length, input.desired - currentReady));
+  const retire = [...pickToRetire(current, current.length - input.desired), ...pickToRetire(outdated, outdated.length - outdatedKept)];
+  const missing = Math.max(0, input.desired - current.length);
+  if (missing === 0) return { retire, start: 0, waitUntilMs: null, missing };
+  if (input.now < input.nextStartAt) return { retire, start: 0, waitUntilMs: input.nextStartAt, missing };
+  const starting = current.filter((c) => c.state === 'starting').length;
+  if (input.failureStreak >= 2) return { retire, start: starting > 0 ? 0 : 1, waitUntilMs: null, missing };
+  return { retire, start: missing, waitUntilMs: null, missing };
 }

@@ -1,48 +1,97 @@
-// One try of one request against one member, and the streaming of its response.
-// The request body is piped only once the connection is up, so a connect failure
-// leaves the body unread and the request can go to the next member as it is.
+// Forwarding a plain request: one try against one member, and the streaming of its
+// response. The body is piped only once the connection is up, so a connect failure
+// leaves it unread and the request can go to the next member as it is. A connection
+// whose response cannot be forwarded whole and unambiguously is destroyed, not reused.
 import http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { finished } from 'node:stream';
 import type { Clock } from '../clock.js';
+import type { Framing } from './framing.js';
+import { MAX_FORWARDED_HEADERS } from './framing.js';
+import type { Delivery, Flow, Job, TryResult } from './forward.js';
 import { stripHopByHop } from './headers.js';
-import type { AttemptFailure } from './retry.js';
+import { replyJson } from './replies.js';
+import type { Reply } from './replies.js';
+import { claimSocket } from './upstream-agent.js';
 import type { Upstream } from './upstream.js';
 
-/** How an attempt ended before any byte went to the client. */
-export type AttemptResult =
-  | { readonly kind: 'response'; readonly response: IncomingMessage; readonly request: ClientRequest; readonly bodyStarted: boolean }
-  | {
-      readonly kind: 'failure';
-      readonly failure: Exclude<AttemptFailure, 'response-started' | 'unhealthy-response'>;
-      readonly error: Error;
-      readonly bodyStarted: boolean;
-    }
-  | { readonly kind: 'aborted'; readonly bodyStarted: boolean };
-
-/** What an attempt needs. */
-export interface AttemptInput {
+/** A client request being forwarded. */
+export interface RequestJob extends Job {
   readonly req: IncomingMessage;
-  readonly upstream: Upstream;
+  readonly res: ServerResponse;
+  /** Headers for the member (forwardRequestHeaders); Host first when the client sent one. */
   readonly headers: readonly string[];
-  /** Whether the client request carries a body to stream. */
-  readonly hasBody: boolean;
-  readonly agent: http.Agent;
-  readonly clock: Clock;
-  readonly timeoutMs: number;
-  /** Aborts when the client goes away. */
-  readonly signal: AbortSignal;
+  /** False for an HTTP/1.0 request without Host: each attempt names the member. */
+  readonly hasHost: boolean;
+  readonly framing: Framing;
+}
+
+/** A member's response head, not yet sent on. */
+export interface Answer {
+  readonly response: IncomingMessage;
+  readonly request: ClientRequest;
+}
+
+/** The flow of plain requests, for the forwarding loop. */
+export class RequestFlow implements Flow<RequestJob, Answer> {
+  readonly name = 'request';
+  readonly #agent: http.Agent;
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+
+  constructor(agent: http.Agent, clock: Clock, timeoutMs: number) {
+    this.#agent = agent;
+    this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  attempt(job: RequestJob, upstream: Upstream): Promise<TryResult<Answer>> {
+    return sendAttempt(job, upstream, this.#agent, this.#clock, this.#timeoutMs);
+  }
+
+  deliver(job: RequestJob, upstream: Upstream, answer: Answer): Promise<Delivery> {
+    return pipeResponse(job, answer, upstream);
+  }
+
+  discard(answer: Answer): void {
+    answer.request.destroy();
+  }
+
+  reply(job: RequestJob, reply: Reply): void {
+    replyJson(job.res, reply);
+  }
+}
+
+/** Why a response head cannot be forwarded whole and unambiguously, or undefined. */
+function responseDoubt(response: IncomingMessage): string | undefined {
+  if (response.rawHeaders.length / 2 > MAX_FORWARDED_HEADERS) return `more than ${MAX_FORWARDED_HEADERS} header fields`;
+  const coding = response.headers['transfer-encoding'];
+  // node reads any other coding as "until close"; stripping it would change the body's meaning.
+  if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') return `Transfer-Encoding "${coding}"`;
+  return undefined;
 }
 
 /** Sends the request to one member and resolves when its response head arrives or the attempt fails. */
-export function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
-  const { req, upstream, hasBody, clock, signal } = input;
-  return new Promise<AttemptResult>((resolve) => {
+function sendAttempt(job: RequestJob, upstream: Upstream, agent: http.Agent, clock: Clock, timeoutMs: number): Promise<TryResult<Answer>> {
+  const { req, signal } = job;
+  const hasBody = job.framing.kind === 'chunked' || (job.framing.kind === 'length' && job.framing.length > 0);
+  return new Promise<TryResult<Answer>>((resolve) => {
     let connected = false;
-    let bodyStarted = false;
     let settled = false;
-    const request = requestUpstream(req, upstream, input.headers, input.agent);
-    const settle = (result: AttemptResult): void => {
+    const headers = job.hasHost ? [...job.headers] : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
+    const request = http.request({
+      host: upstream.host,
+      port: upstream.port,
+      method: job.method,
+      path: job.url,
+      headers,
+      agent,
+      setHost: false,
+    });
+    // Counted ourselves (responseDoubt): node would cut the list silently.
+    request.maxHeadersCount = 0;
+    const settle = (result: TryResult<Answer>): void => {
       if (settled) return;
       settled = true;
       clock.clearTimeout(timer);
@@ -51,26 +100,32 @@ export function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
     };
     const onAbort = (): void => {
       request.destroy();
-      settle({ kind: 'aborted', bodyStarted });
+      settle({ kind: 'aborted' });
     };
     const timer = clock.setTimeout(() => {
       // Before the connection is up nothing was sent: that is a connect failure.
       const failure = connected ? 'timeout' : 'connect';
       request.destroy();
-      settle({ kind: 'failure', failure, error: new Error(`no response head within ${input.timeoutMs} ms`), bodyStarted });
-    }, input.timeoutMs);
+      settle({ kind: 'failure', failure, error: new Error(`no response head within ${timeoutMs} ms`) });
+    }, timeoutMs);
     // Stays attached after settling: a late socket error must not become an uncaught 'error'.
     request.on('error', (error) => {
-      settle({ kind: 'failure', failure: connected ? 'reset-before-response' : 'connect', error, bodyStarted });
+      settle({ kind: 'failure', failure: connected ? 'reset-before-response' : 'connect', error });
     });
-    request.on('response', (response) => settle({ kind: 'response', response, request, bodyStarted }));
-    request.on('socket', (socket) => {
+    request.on('response', (response) => {
+      const doubt = responseDoubt(response);
+      if (doubt === undefined) return settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { response, request } });
+      request.destroy();
+      settle({ kind: 'failure', failure: 'invalid-response', error: new Error(`the response cannot be forwarded whole: ${doubt}`) });
+    });
+    request.on('socket', (socket: Socket) => {
+      claimSocket(socket);
       const start = (): void => {
         if (settled) return;
         connected = true;
         if (hasBody) {
-          bodyStarted = true;
-          req.pipe(request);
+          job.bodyStarted = true;
+          sendBody(req, request);
         }
       };
       // A reused keep-alive socket is already connected.
@@ -83,26 +138,45 @@ export function sendAttempt(input: AttemptInput): Promise<AttemptResult> {
   });
 }
 
-/** How streaming a response ended. */
-export type PipeOutcome = 'completed' | 'client-aborted' | 'upstream-broken';
+/** Streams the client's body to the member, then its trailers (minus any that frame or are hop-by-hop). */
+function sendBody(req: IncomingMessage, request: ClientRequest): void {
+  req.pipe(request, { end: false });
+  req.once('end', () => {
+    if (req.rawTrailers.length > 0) {
+      const trailers = stripHopByHop(req.rawTrailers).filter((_, i, all) => i % 2 === 1 || !isFramingName(all[i] ?? ''));
+      addRawTrailers(request, trailers);
+    }
+    request.end();
+  });
+}
+
+function isFramingName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower === 'content-length' || lower === 'host';
+}
+
+/** addTrailers with a raw list, keeping repeated names. */
+function addRawTrailers(request: ClientRequest, raw: readonly string[]): void {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] ?? '', raw[i + 1] ?? '']);
+  if (pairs.length > 0) request.addTrailers(pairs);
+}
 
 /**
  * Writes the member's status and headers (without hop-by-hop ones) and streams its
  * body; ends the attempt on the member exactly once.
  */
-export function pipeResponse(
-  res: ServerResponse,
-  attempt: { readonly response: IncomingMessage; readonly request: ClientRequest },
-  upstream: Upstream,
-  signal: AbortSignal,
-): Promise<PipeOutcome> {
-  const { response, request } = attempt;
-  return new Promise<PipeOutcome>((resolve) => {
+function pipeResponse(job: RequestJob, answer: Answer, upstream: Upstream): Promise<Delivery> {
+  const { res, signal } = job;
+  const { response, request } = answer;
+  return new Promise<Delivery>((resolve) => {
     let settled = false;
-    const settle = (outcome: PipeOutcome): void => {
+    const settle = (outcome: Delivery): void => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
+      // An answer that came before the whole body went out leaves that connection mid-request.
+      if (!request.writableFinished) request.destroy();
       upstream.end(outcome === 'completed');
       resolve(outcome);
     };
@@ -116,6 +190,8 @@ export function pipeResponse(
       return;
     }
     signal.addEventListener('abort', onAbort, { once: true });
+    // The rest of the client's body will not be forwarded: its connection cannot carry another request.
+    if (!request.writableFinished) res.shouldKeepAlive = false;
     res.writeHead(response.statusCode ?? 502, response.statusMessage, stripHopByHop(response.rawHeaders));
     finished(response, (err) => {
       if (!err) return;
@@ -129,22 +205,5 @@ export function pipeResponse(
       if (!res.writableFinished) onAbort();
     });
     response.pipe(res);
-  });
-}
-
-/**
- * Opens the request to a member with the client's method and path and the given raw
- * headers (Host among them, so node sets none). `agent: false` gives a connection of
- * its own, as an upgrade needs.
- */
-export function requestUpstream(req: IncomingMessage, upstream: Upstream, headers: readonly string[], agent: http.Agent | false): ClientRequest {
-  return http.request({
-    host: upstream.host,
-    port: upstream.port,
-    method: req.method ?? 'GET',
-    path: req.url ?? '/',
-    headers: [...headers],
-    agent,
-    setHost: false,
   });
 }

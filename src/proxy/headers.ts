@@ -25,8 +25,11 @@ export function headerValues(raw: readonly string[], name: string): string[] {
   return values;
 }
 
+/** Fields that frame the message or name its target: never dropped because Connection lists them. */
+const NEVER_CONNECTION_LISTED: ReadonlySet<string> = new Set(['content-length', 'host']);
+
 /** The tokens of all Connection headers, lower case (`keep-alive, Upgrade` → keep-alive, upgrade). */
-function connectionTokens(raw: readonly string[]): Set<string> {
+export function connectionTokens(raw: readonly string[]): Set<string> {
   const tokens = new Set<string>();
   for (const value of headerValues(raw, 'connection')) {
     for (const token of value.split(',')) {
@@ -45,7 +48,9 @@ export function upgradeProtocol(raw: readonly string[]): string | undefined {
 }
 
 /**
- * Removes hop-by-hop headers and the headers the Connection header names. When
+ * Removes hop-by-hop headers and the headers the Connection header names (except
+ * Content-Length and Host, which frame the message: requests that list them are refused
+ * before this, and a response keeps its length whatever its Connection says). When
  * `upgrade` is given (a protocol switch being forwarded) `Connection: Upgrade` and
  * `Upgrade: <upgrade>` are put back, since the switch must reach the other side.
  */
@@ -55,7 +60,7 @@ export function stripHopByHop(raw: readonly string[], upgrade?: string): string[
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP_HEADERS.has(lower) || listed.has(lower)) continue;
+    if (HOP_BY_HOP_HEADERS.has(lower) || (listed.has(lower) && !NEVER_CONNECTION_LISTED.has(lower))) continue;
     out.push(name, raw[i + 1] ?? '');
   }
   if (upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', upgrade);
@@ -90,5 +95,54 @@ export function withForwarded(raw: readonly string[], info: ForwardedInfo): stri
   if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '));
   out.push('X-Forwarded-Proto', info.proto);
   if (info.host !== undefined) out.push('X-Forwarded-Host', info.host);
+  return out;
+}
+
+/** What forwardRequestHeaders needs besides the client's raw headers. */
+export interface ForwardOptions extends ForwardedInfo {
+  /** The framing fields to send (from framingHeaders), placed right after Host. */
+  readonly framing: readonly string[];
+  /** The protocol of an upgrade being forwarded. */
+  readonly upgrade?: string | undefined;
+}
+
+/**
+ * The headers sent to the member, in one pass: the client's Host first, then the
+ * framing the proxy chose, then the client's end-to-end headers (hop-by-hop ones, those
+ * Connection names and the client's own framing and X-Forwarded-* removed), then
+ * X-Forwarded-*, then the protocol switch for an upgrade. Framing comes first so that a
+ * member keeping only its first N headers still reads the body right.
+ */
+export function forwardRequestHeaders(raw: readonly string[], options: ForwardOptions): string[] {
+  const listed = connectionTokens(raw);
+  const out: string[] = [];
+  const rest: string[] = [];
+  const previousFor: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
+    const lower = name.toLowerCase();
+    if (lower === 'host') out.push(name, value);
+    else if (lower === 'x-forwarded-for') previousFor.push(value);
+    else if (
+      lower === 'content-length' ||
+      lower === 'x-forwarded-proto' ||
+      lower === 'x-forwarded-host' ||
+      HOP_BY_HOP_HEADERS.has(lower) ||
+      listed.has(lower)
+    ) {
+      continue;
+    } else rest.push(name, value);
+  }
+  out.push(...options.framing, ...rest);
+  const chain = previousFor
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (options.clientAddress !== undefined) chain.push(options.clientAddress);
+  if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '));
+  out.push('X-Forwarded-Proto', options.proto);
+  if (options.host !== undefined) out.push('X-Forwarded-Host', options.host);
+  if (options.upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', options.upgrade);
   return out;
 }

@@ -1,28 +1,44 @@
-// The few responses the proxy writes itself: small JSON bodies a client (or a person
-// with curl) can read, both on a ServerResponse and on a raw socket (upgrades).
+// The few responses the proxy writes itself: small JSON bodies in the project's one
+// error shape, `{"error":{"code":…,"message":…}}`, on a ServerResponse and on a raw
+// socket (upgrades, CONNECT).
+import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-/** Stable `error` values of the proxy's own JSON responses. */
+/** Stable codes of the proxy's own error responses. */
 export type ReplyCode =
-  | 'no_ready_upstream'
-  | 'queue_full'
-  | 'shutting_down'
-  | 'bad_gateway'
-  | 'gateway_timeout';
+  | 'BAD_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'METHOD_NOT_ALLOWED'
+  | 'BAD_GATEWAY'
+  | 'GATEWAY_TIMEOUT'
+  | 'NO_READY_UPSTREAM'
+  | 'QUEUE_FULL'
+  | 'SHUTTING_DOWN';
 
-/** Sends `{ "error": code, "message": … }` unless the response has already started or the client left. */
-export function replyJson(
-  res: ServerResponse,
-  status: number,
-  code: ReplyCode,
-  message: string,
-  headers: Readonly<Record<string, string>> = {},
-): void {
+/** One error response the proxy writes. */
+export interface Reply {
+  readonly status: number;
+  readonly code: ReplyCode;
+  readonly message: string;
+  /** Extra response headers (Retry-After, Allow). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Close the client connection after the reply (framing in doubt, refused method). */
+  readonly close?: boolean;
+}
+
+/** The JSON body of an error reply. */
+export function errorBody(code: ReplyCode, message: string): string {
+  return JSON.stringify({ error: { code, message } });
+}
+
+/** Sends `reply` unless the response has already started or the client left. */
+export function replyJson(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify({ error: code, message });
-  res.writeHead(status, {
-    ...headers,
+  const body = errorBody(reply.code, reply.message);
+  if (reply.close === true) res.shouldKeepAlive = false;
+  res.writeHead(reply.status, {
+    ...reply.headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),
   });
@@ -36,11 +52,13 @@ export function writeRawHead(socket: Duplex, status: number, statusText: string,
   socket.write(`${head}\r\n`);
 }
 
-/** Sends a JSON error on a raw socket and closes it (a failed upgrade). */
-export function replyRawJson(socket: Duplex, status: number, statusText: string, code: ReplyCode, message: string): void {
+/** Sends `reply` on a raw socket and closes it (a failed upgrade, CONNECT). */
+export function replyRawJson(socket: Duplex, reply: Reply): void {
   if (socket.destroyed || !socket.writable) return;
-  const body = JSON.stringify({ error: code, message });
-  writeRawHead(socket, status, statusText, [
+  const body = errorBody(reply.code, reply.message);
+  const extra = Object.entries(reply.headers ?? {}).flat();
+  writeRawHead(socket, reply.status, STATUS_CODES[reply.status] ?? 'Error', [
+    ...extra,
     'Content-Type',
     'application/json; charset=utf-8',
     'Content-Length',

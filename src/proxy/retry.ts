@@ -6,6 +6,8 @@
  * - `connect`: no connection was made (ECONNREFUSED, EHOSTUNREACH, connect timeout); nothing was sent.
  * - `reset-before-response`: the connection broke after the request went out, before a response head.
  * - `timeout`: no response head within the upstream timeout.
+ * - `invalid-response`: the response head cannot be forwarded whole and unambiguously
+ *   (too many fields, a transfer coding other than chunked); its connection was destroyed.
  * - `response-started`: the response head (and maybe body) already reached the client.
  * - `unhealthy-response`: a 5xx that a health probe confirmed; the member left the pool and nothing reached the client.
  */
@@ -13,6 +15,7 @@ export type AttemptFailure =
   | 'connect'
   | 'reset-before-response'
   | 'timeout'
+  | 'invalid-response'
   | 'response-started'
   | 'unhealthy-response';
 
@@ -20,7 +23,7 @@ export type AttemptFailure =
 export interface RetryInput {
   readonly method: string;
   readonly failure: AttemptFailure;
-  /** Attempts made so far, including the one that failed (1 after the first). */
+  /** Attempts that used up the budget so far (see usesAttempt), the failed one included if it did. */
   readonly attempt: number;
   readonly maxAttempts: number;
   /**
@@ -28,6 +31,16 @@ export interface RetryInput {
    * proxy streams bodies, it does not keep a copy). @default true
    */
   readonly replayable?: boolean;
+}
+
+/**
+ * Whether a failed attempt uses up one of the request's maxAttempts. Not when the member
+ * is confirmed gone (out of the pool, e.g. a 5xx its health probe confirmed): that says
+ * the member is broken, not the request, so an idempotent request keeps its chances
+ * and waits for a ready member (bounded by the queue timeout) instead of failing.
+ */
+export function usesAttempt(failure: AttemptFailure, memberLeftPool: boolean): boolean {
+  return failure === 'response-started' || !memberLeftPool;
 }
 
 /** The decision and why, for logs and metrics. */

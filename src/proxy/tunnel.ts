@@ -1,101 +1,135 @@
-// HTTP Upgrade (WebSocket) pass-through: the handshake goes to one member, then bytes
-// flow both ways untouched until either side closes.
-import type { IncomingMessage } from 'node:http';
+// Forwarding an HTTP Upgrade (WebSocket): the handshake goes to one member on a
+// connection of its own; on 101 the sockets are joined and bytes flow both ways
+// untouched until either side closes. Any other answer is relayed and the client
+// connection closed (it was never in a state node:http could keep serving).
+import http from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { requestUpstream } from './attempt.js';
+import type { Clock } from '../clock.js';
+import type { Delivery, Flow, Job, TryResult } from './forward.js';
 import { headerValues, stripHopByHop } from './headers.js';
-import { writeRawHead } from './replies.js';
+import { replyRawJson, writeRawHead } from './replies.js';
+import type { Reply } from './replies.js';
 import type { Upstream } from './upstream.js';
 
-/** How an upgrade attempt ended. */
-export type TunnelResult =
-  | { readonly kind: 'tunnel'; readonly upstreamSocket: Duplex }
-  | { readonly kind: 'refused'; readonly status: number }
-  | { readonly kind: 'connect-failed'; readonly error: Error }
-  | { readonly kind: 'failed'; readonly error: Error };
-
-/** What an upgrade attempt needs. */
-export interface TunnelInput {
+/** A client upgrade request being forwarded. */
+export interface UpgradeJob extends Job {
   readonly req: IncomingMessage;
-  readonly clientSocket: Duplex;
+  /** The client connection, handed over by node:http. */
+  readonly socket: Duplex;
   /** Bytes the client sent after its request head. */
   readonly head: Buffer;
-  readonly upstream: Upstream;
   readonly headers: readonly string[];
+  readonly hasHost: boolean;
 }
 
-/**
- * Sends the upgrade request to one member. On 101 the response head is relayed and the
- * sockets are joined; any other response is relayed and the client connection closed.
- * Resolves once the handshake is settled (not when the tunnel closes); a `tunnel`
- * result ends the member's attempt when either socket closes.
- */
-export function openTunnel(input: TunnelInput): Promise<TunnelResult> {
-  const { req, clientSocket, head, upstream } = input;
-  return new Promise<TunnelResult>((resolve) => {
-    let connected = false;
-    let settled = false;
-    let attemptOpen = true;
-    // Counted from the handshake on, so a drain also waits for open tunnels.
-    upstream.begin();
+/** The member's answer to the handshake. */
+export type UpgradeAnswer =
+  | { readonly kind: 'switched'; readonly response: IncomingMessage; readonly socket: Duplex; readonly head: Buffer }
+  | { readonly kind: 'declined'; readonly response: IncomingMessage; readonly request: ClientRequest };
+
+/** The flow of upgrades, for the forwarding loop. */
+export class UpgradeFlow implements Flow<UpgradeJob, UpgradeAnswer> {
+  readonly name = 'upgrade';
+  readonly #clock: Clock;
+  readonly #timeoutMs: number;
+  /** Open tunnels' client sockets, so close() can end tunnels that would otherwise live forever. */
+  readonly tunnels = new Set<Duplex>();
+
+  constructor(clock: Clock, timeoutMs: number) {
+    this.#clock = clock;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  attempt(job: UpgradeJob, upstream: Upstream): Promise<TryResult<UpgradeAnswer>> {
+    return handshake(job, upstream, this.#clock, this.#timeoutMs);
+  }
+
+  deliver(job: UpgradeJob, upstream: Upstream, answer: UpgradeAnswer): Promise<Delivery> {
+    const client = job.socket;
+    let open = true;
     const endAttempt = (completed: boolean): void => {
-      if (!attemptOpen) return;
-      attemptOpen = false;
+      if (!open) return;
+      open = false;
       upstream.end(completed);
     };
-    const settle = (result: TunnelResult): void => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    // A fresh connection (no agent): it becomes the tunnel and is never reused.
-    const request = requestUpstream(req, upstream, input.headers, false);
-    // The client gave up during the handshake: do not leave the member waiting.
-    clientSocket.once('close', () => {
-      if (!settled) request.destroy();
-    });
-    request.on('socket', (socket) => socket.once('connect', () => (connected = true)));
-    request.on('error', (error) => {
-      if (settled) return;
-      endAttempt(false);
-      settle(connected ? { kind: 'failed', error } : { kind: 'connect-failed', error });
-    });
-    request.on('upgrade', (response, upstreamSocket, upstreamHead) => {
-      const protocol = headerValues(response.rawHeaders, 'upgrade')[0];
-      writeRawHead(
-        clientSocket,
-        response.statusCode ?? 101,
-        response.statusMessage ?? 'Switching Protocols',
-        stripHopByHop(response.rawHeaders, protocol),
-      );
-      if (upstreamHead.length > 0) clientSocket.write(upstreamHead);
-      if (head.length > 0) upstreamSocket.write(head);
-      const close = (): void => {
-        endAttempt(true);
-        upstreamSocket.destroy();
-        clientSocket.destroy();
-      };
-      upstreamSocket.on('error', close).on('close', close);
-      clientSocket.on('error', close).on('close', close);
-      upstreamSocket.pipe(clientSocket).pipe(upstreamSocket);
-      settle({ kind: 'tunnel', upstreamSocket });
-    });
-    request.on('response', (response) => {
-      // The member declined the switch: relay its answer, then close (the connection
-      // was never in a state node:http could keep serving).
-      writeRawHead(clientSocket, response.statusCode ?? 502, response.statusMessage ?? '', [
-        ...stripHopByHop(response.rawHeaders),
-        'Connection',
-        'close',
-      ]);
-      response.pipe(clientSocket);
-      response.once('close', () => endAttempt(true));
-      clientSocket.once('close', () => {
-        response.destroy();
+    const { response } = answer;
+    if (answer.kind === 'declined') {
+      writeRawHead(client, response.statusCode ?? 502, response.statusMessage ?? '', [...stripHopByHop(response.rawHeaders), 'Connection', 'close']);
+      response.pipe(client);
+      response.once('close', () => endAttempt(response.complete));
+      client.once('close', () => {
+        answer.request.destroy();
         endAttempt(false);
       });
-      settle({ kind: 'refused', status: response.statusCode ?? 502 });
+      return Promise.resolve('completed');
+    }
+    const protocol = headerValues(response.rawHeaders, 'upgrade')[0];
+    writeRawHead(client, response.statusCode ?? 101, response.statusMessage ?? 'Switching Protocols', stripHopByHop(response.rawHeaders, protocol));
+    const upstreamSocket = answer.socket;
+    if (answer.head.length > 0) client.write(answer.head);
+    if (job.head.length > 0) upstreamSocket.write(job.head);
+    const close = (): void => {
+      endAttempt(true);
+      upstreamSocket.destroy();
+      client.destroy();
+      this.tunnels.delete(client);
+    };
+    upstreamSocket.on('error', close).on('close', close);
+    client.on('error', close).on('close', close);
+    upstreamSocket.pipe(client).pipe(upstreamSocket);
+    this.tunnels.add(client);
+    // Counted as in flight on the member until the tunnel closes, so a drain waits for it.
+    return Promise.resolve('completed');
+  }
+
+  discard(answer: UpgradeAnswer): void {
+    if (answer.kind === 'declined') answer.request.destroy();
+    else answer.socket.destroy();
+  }
+
+  reply(job: UpgradeJob, reply: Reply): void {
+    replyRawJson(job.socket, reply);
+  }
+}
+
+/** Sends the upgrade request on a fresh connection (no agent: it becomes the tunnel, never reused). */
+function handshake(job: UpgradeJob, upstream: Upstream, clock: Clock, timeoutMs: number): Promise<TryResult<UpgradeAnswer>> {
+  const { signal } = job;
+  return new Promise((resolve) => {
+    let connected = false;
+    let settled = false;
+    const headers = job.hasHost ? [...job.headers] : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
+    const request = http.request({ host: upstream.host, port: upstream.port, method: job.method, path: job.url, headers, agent: false, setHost: false });
+    const settle = (result: TryResult<UpgradeAnswer>): void => {
+      if (settled) return;
+      settled = true;
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    const onAbort = (): void => {
+      request.destroy();
+      settle({ kind: 'aborted' });
+    };
+    const timer = clock.setTimeout(() => {
+      const failure = connected ? 'timeout' : 'connect';
+      request.destroy();
+      settle({ kind: 'failure', failure, error: new Error(`no handshake answer within ${timeoutMs} ms`) });
+    }, timeoutMs);
+    request.on('socket', (socket) => socket.once('connect', () => (connected = true)));
+    request.on('error', (error) => settle({ kind: 'failure', failure: connected ? 'reset-before-response' : 'connect', error }));
+    request.on('upgrade', (response, socket, head) => {
+      if (settled) {
+        socket.destroy();
+        return;
+      }
+      socket.on('error', () => {});
+      settle({ kind: 'answer', status: response.statusCode ?? 101, answer: { kind: 'switched', response, socket, head } });
     });
+    request.on('response', (response) => settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { kind: 'declined', response, request } }));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     request.end();
   });
 }

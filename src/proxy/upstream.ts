@@ -1,6 +1,7 @@
 // One member the proxy can forward to: a container's published port on the loopback.
 // It counts what is in flight so the orchestrator can drain it (remove from the pool,
 // then await whenIdle) before stopping the container.
+import { InFlight } from './in-flight.js';
 
 /** A backend address with exact in-flight and served counters. */
 export class Upstream {
@@ -8,9 +9,8 @@ export class Upstream {
   readonly id: string;
   readonly host: string;
   readonly port: number;
-  #inFlight = 0;
+  readonly #inFlight = new InFlight();
   #served = 0;
-  #idleWaiters: (() => void)[] = [];
 
   constructor(id: string, port: number, host = '127.0.0.1') {
     this.id = id;
@@ -20,7 +20,7 @@ export class Upstream {
 
   /** Attempts (and upgraded tunnels) running against this member now. */
   get inFlight(): number {
-    return this.#inFlight;
+    return this.#inFlight.count;
   }
 
   /** Responses this member completed (failed or aborted attempts do not count). */
@@ -30,7 +30,7 @@ export class Upstream {
 
   /** Marks the start of one attempt. */
   begin(): void {
-    this.#inFlight++;
+    this.#inFlight.begin();
   }
 
   /**
@@ -38,21 +38,12 @@ export class Upstream {
    * so `served` counts only responses the member finished.
    */
   end(completed = true): void {
-    // Never go negative: a double end() is a bug elsewhere, not a reason to break drains.
-    if (this.#inFlight === 0) return;
-    this.#inFlight--;
-    if (completed) this.#served++;
-    if (this.#inFlight === 0) {
-      const waiters = this.#idleWaiters;
-      this.#idleWaiters = [];
-      for (const wake of waiters) wake();
-    }
+    if (this.#inFlight.end() && completed) this.#served++;
   }
 
   /** Resolves when nothing is in flight (at once if nothing is). */
   whenIdle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#inFlight.whenIdle();
   }
 
   /** `id@host:port`, for logs. */

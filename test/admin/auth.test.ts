@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminConfigError, assertAdminSecurity, checkBearer, checkToken, isLoopbackHost, xorEqual } from '../../src/admin/auth.js';
+import { AdminConfigError, assertAdminSecurity, checkBearer, checkToken, isLoopbackHost, isLoopbackHostHeader, parseHostHeader, xorEqual } from '../../src/admin/auth.js';
+import type { HostHeader } from '../../src/admin/auth.js';
 
 describe('isLoopbackHost', () => {
   const rows: { name: string; host: string; want: boolean }[] = [
@@ -22,6 +23,79 @@ describe('isLoopbackHost', () => {
   ];
   for (const row of rows) {
     test(row.name, () => assert.equal(isLoopbackHost(row.host), row.want));
+  }
+});
+
+describe('parseHostHeader', () => {
+  const rows: { name: string; value: string; want: HostHeader | null }[] = [
+    { name: 'name and port', value: 'localhost:9090', want: { host: 'localhost', port: 9090 } },
+    { name: 'name alone', value: 'localhost', want: { host: 'localhost', port: null } },
+    { name: 'lower-cased', value: 'LocalHost:1', want: { host: 'localhost', port: 1 } },
+    { name: 'IPv4 and port', value: '127.0.0.1:65535', want: { host: '127.0.0.1', port: 65535 } },
+    { name: 'IPv6 in brackets, brackets dropped', value: '[::1]:9090', want: { host: '::1', port: 9090 } },
+    { name: 'IPv6 in brackets, no port', value: '[::1]', want: { host: '::1', port: null } },
+    { name: 'IPv4-mapped IPv6', value: '[::ffff:127.0.0.1]', want: { host: '::ffff:127.0.0.1', port: null } },
+    { name: 'userinfo after the port', value: 'localhost:9090@evil.com', want: null },
+    { name: 'userinfo before the host', value: 'user:pass@127.0.0.1', want: null },
+    { name: 'path', value: 'localhost:9090/evil', want: null },
+    { name: 'query', value: 'localhost?x=1', want: null },
+    { name: 'fragment', value: 'localhost#x', want: null },
+    { name: 'percent-encoding', value: 'localhost%2f', want: null },
+    { name: 'two ports', value: 'localhost:80:80', want: null },
+    { name: 'empty port', value: 'localhost:', want: null },
+    { name: 'port 0', value: 'localhost:0', want: null },
+    { name: 'port above 65535', value: 'localhost:65536', want: null },
+    { name: 'port of six digits', value: 'localhost:000080', want: null },
+    { name: 'signed port', value: 'localhost:+80', want: null },
+    { name: 'IPv6 without brackets', value: '::1', want: null },
+    { name: 'unclosed bracket', value: '[::1', want: null },
+    { name: 'junk after the bracket', value: '[::1]x', want: null },
+    { name: 'IPv6 zone id', value: '[fe80::1%25eth0]', want: null },
+    { name: 'brackets around a name', value: '[localhost]', want: null },
+    { name: 'inner space', value: 'local host', want: null },
+    { name: 'leading space', value: ' localhost', want: null },
+    { name: 'tab', value: 'localhost\t', want: null },
+    { name: 'CR LF', value: 'localhost\r\nX-Evil: 1', want: null },
+    { name: 'NUL', value: 'localhost\u0000.evil.com', want: null },
+    { name: 'empty label', value: 'a..localhost', want: null },
+    { name: 'leading dot', value: '.localhost', want: null },
+    { name: 'trailing dot', value: 'localhost.', want: null },
+    { name: 'underscore', value: 'my_host', want: null },
+    { name: 'backslash', value: 'localhost\\evil.com', want: null },
+    { name: 'empty', value: '', want: null },
+  ];
+  for (const row of rows) {
+    test(row.name, () => assert.deepEqual(parseHostHeader(row.value), row.want));
+  }
+});
+
+describe('isLoopbackHostHeader', () => {
+  const rows: { name: string; value: string; want: boolean }[] = [
+    { name: 'localhost with port', value: 'localhost:9090', want: true },
+    { name: '127.0.0.1 with port', value: '127.0.0.1:9090', want: true },
+    { name: 'elsewhere in 127/8', value: '127.8.9.10', want: true },
+    { name: '[::1] with port', value: '[::1]:9090', want: true },
+    { name: 'a .localhost name', value: 'dash.localhost:9090', want: true },
+    { name: 'userinfo trick: localhost:PORT@evil.com', value: 'localhost:9090@evil.com', want: false },
+    { name: 'userinfo trick without port', value: 'localhost@evil.com', want: false },
+    { name: 'userinfo trick with IPv4', value: '127.0.0.1:9090@evil.com', want: false },
+    { name: 'path trick', value: 'localhost:9090/@evil.com', want: false },
+    { name: 'a rebinding name', value: 'evil.com:9090', want: false },
+    { name: 'localhost as a subdomain of another name', value: 'localhost.evil.com', want: false },
+    { name: '127.0.0.1 as a subdomain of another name', value: '127.0.0.1.nip.io', want: false },
+    { name: 'unbracketed IPv6 loopback', value: '::1', want: false },
+    { name: 'all-zeros IPv6', value: '[::]:9090', want: false },
+    { name: 'all interfaces IPv4', value: '0.0.0.0:9090', want: false },
+    { name: 'LAN address', value: '192.168.1.10:9090', want: false },
+    { name: 'decimal-integer form of 127.0.0.1', value: '2130706433', want: false },
+    { name: 'hex form of 127.0.0.1', value: '0x7f.0.0.1', want: false },
+    { name: 'short form 127.1', value: '127.1', want: false },
+    { name: 'out-of-range octet', value: '127.0.0.256', want: false },
+    { name: 'trailing dot', value: 'localhost.:9090', want: false },
+    { name: 'empty', value: '', want: false },
+  ];
+  for (const row of rows) {
+    test(row.name, () => assert.equal(isLoopbackHostHeader(row.value), row.want));
   }
 });
 

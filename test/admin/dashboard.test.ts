@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dashboardHtml, escapeHtml } from '../../src/admin/dashboard.js';
+import { DASHBOARD_DIR, escapeHtml, loadDashboard } from '../../src/admin/dashboard.js';
+import { SymphonyError } from '../../src/errors.js';
 
 describe('escapeHtml', () => {
   const rows: { name: string; input: string; want: string }[] = [
@@ -14,44 +15,42 @@ describe('escapeHtml', () => {
   }
 });
 
-describe('dashboardHtml', () => {
-  const html = dashboardHtml({ title: 'My <API>', nonce: 'n0nce+/=' });
-
-  test('is a complete HTML document', () => {
-    assert.match(html, /^<!doctype html>/);
-    assert.match(html, /<\/html>\n$/);
+describe('loadDashboard', () => {
+  test('reads the page, its script and its style, each with its content type', async () => {
+    const assets = await loadDashboard('Docker Symphony');
+    assert.deepEqual(
+      [...assets].map(([route, a]) => [route, a.contentType]),
+      [
+        ['/', 'text/html; charset=utf-8'],
+        ['/dashboard.js', 'text/javascript; charset=utf-8'],
+        ['/dashboard.css', 'text/css; charset=utf-8'],
+      ],
+    );
   });
 
-  test('escapes the title', () => {
-    assert.ok(html.includes('<title>My &lt;API&gt;</title>'));
-    assert.ok(!html.includes('My <API>'));
+  test('puts the title, escaped, wherever the page shows it', async () => {
+    const page = (await loadDashboard('Docker Symphony · <api>')).get('/')?.body ?? '';
+    assert.ok(page.includes('<title>Docker Symphony · &lt;api&gt;</title>'));
+    assert.ok(page.includes('<h1 id="svc-name">Docker Symphony · &lt;api&gt;</h1>'));
+    assert.doesNotMatch(page, /\{\{title\}\}|<api>/);
   });
 
-  test('puts the nonce on its one script and one style', () => {
-    assert.equal((html.match(/<script/g) ?? []).length, 1);
-    assert.equal((html.match(/<style/g) ?? []).length, 1);
-    assert.ok(html.includes('<script nonce="n0nce+/=">'));
-    assert.ok(html.includes('<style nonce="n0nce+/=">'));
+  test('every file the page asks for is one the server has', async () => {
+    const assets = await loadDashboard('x');
+    const page = assets.get('/')?.body ?? '';
+    const wanted = [...page.matchAll(/<(?:script|link)\b[^>]*(?:src|href)="([^"]+)"/g)].map((m) => `/${m[1]}`);
+    assert.deepEqual(wanted.sort(), ['/dashboard.css', '/dashboard.js']);
+    for (const path of wanted) assert.ok(assets.has(path), path);
   });
 
-  test('has no nonce attribute when none is given', () => {
-    assert.ok(dashboardHtml().includes('<script>'));
-  });
-
-  test('loads nothing from other origins and never parses data as HTML', () => {
-    const urls = html.match(/https?:\/\/[^\s'"<)]+/g) ?? [];
-    assert.deepEqual([...new Set(urls)], ['http://www.w3.org/2000/svg'], 'only the SVG namespace, which is not fetched');
-    assert.doesNotMatch(html, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-    assert.doesNotMatch(html, /\bsrc=/);
-  });
-
-  test('has the regions the page fills in', () => {
-    for (const id of ['svc-name', 'containers-body', 'events-body', 'chart-traffic', 'chart-replicas', 'conn']) {
-      assert.ok(html.includes(`id="${id}"`), id);
-    }
-  });
-
-  test('fetches the status with a relative URL (works behind a path prefix)', () => {
-    assert.ok(html.includes("fetch('api/status'"));
+  test('a build without the dashboard files fails with DASHBOARD_MISSING, naming the file', async () => {
+    const empty = new URL('./no-such-dashboard/', DASHBOARD_DIR);
+    await assert.rejects(loadDashboard('x', empty), (err: unknown) => {
+      assert.ok(err instanceof SymphonyError);
+      assert.equal(err.code, 'DASHBOARD_MISSING');
+      assert.match(err.message, /no-such-dashboard\/index\.html/);
+      assert.match(err.message, /npm run build/);
+      return true;
+    });
   });
 });

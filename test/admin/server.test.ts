@@ -1,13 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Agent, request } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { AdminConfigError } from '../../src/admin/auth.js';
-import { AdminServer, METRICS_CONTENT_TYPE } from '../../src/admin/server.js';
+import type { HistorySnapshot } from '../../src/admin/history.js';
+import { AdminServer, CONTENT_SECURITY_POLICY, METRICS_CONTENT_TYPE } from '../../src/admin/server.js';
 import { SymphonyMetrics } from '../../src/admin/symphony-metrics.js';
 import type { SymphonyStatus } from '../../src/status.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { fakeStatus } from './fake-status.js';
+import { FAKE_T0, fakeStatus } from './fake-status.js';
 
 interface Reply {
   status: number;
@@ -30,39 +32,6 @@ function call(port: number, path: string, options: { method?: string; headers?: 
   });
 }
 
-/** Opens an SSE stream and collects `data:` payloads as they arrive. */
-function openEvents(port: number, headers: Record<string, string> = {}): Promise<{ res: IncomingMessage; data: string[]; next: () => Promise<string> }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/events', headers, agent: false }, (res) => {
-      const data: string[] = [];
-      const waiters: ((d: string) => void)[] = [];
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let i: number;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const line = block.split('\n').find((l) => l.startsWith('data: '));
-          if (line === undefined) continue;
-          const payload = line.slice('data: '.length);
-          const w = waiters.shift();
-          if (w) w(payload);
-          else data.push(payload);
-        }
-      });
-      const next = (): Promise<string> => {
-        const ready = data.shift();
-        return ready !== undefined ? Promise.resolve(ready) : new Promise((r) => waiters.push(r));
-      };
-      resolve({ res, data, next });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function sampleValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   assert.ok(line, `missing sample ${series}`);
@@ -73,7 +42,8 @@ describe('AdminServer without a token', () => {
   const metrics = new SymphonyMetrics();
   let current: SymphonyStatus = fakeStatus();
   let failStatus = false;
-  const clock = new FakeClock();
+  // The fake statuses' events are stamped around FAKE_T0; the clock runs from there.
+  const clock = new FakeClock(FAKE_T0);
   const server = new AdminServer({
     status: () => {
       if (failStatus) throw new Error('owner is gone');
@@ -83,14 +53,16 @@ describe('AdminServer without a token', () => {
     clock,
   });
   let port = 0;
+  let host = '';
 
   before(async () => {
-    ({ port } = await server.listen(0));
+    ({ port, host } = await server.listen(0));
   });
   after(() => server.close());
 
-  test('listens on 127.0.0.1 by default and reports the port', () => {
-    assert.ok(port > 0);
+  test('listens on 127.0.0.1 by default and reports the port the kernel chose', async () => {
+    assert.equal(host, '127.0.0.1');
+    assert.equal((await call(port, '/healthz')).status, 200, 'the reported port is the one it answers on');
   });
 
   test('GET /api/status returns the status as JSON', async () => {
@@ -136,21 +108,29 @@ describe('AdminServer without a token', () => {
     assert.equal(r.body.trim(), 'ok');
   });
 
-  test('GET / serves the dashboard with a strict CSP whose nonce matches the inline script', async () => {
-    const r = await call(port, '/');
-    assert.equal(r.status, 200);
-    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
-    const csp = String(r.headers['content-security-policy']);
-    assert.match(csp, /default-src 'self'/);
-    assert.match(csp, /frame-ancestors 'none'/);
-    assert.doesNotMatch(csp, /https?:|\*/, 'no external origins or wildcards');
-    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
-    assert.ok(nonce, 'script-src uses a nonce');
-    assert.ok(r.body.includes(`<script nonce="${nonce}">`));
-    assert.ok(r.body.includes(`<style nonce="${nonce}">`));
-    assert.equal(r.headers['x-content-type-options'], 'nosniff');
-    const again = await call(port, '/');
-    assert.notEqual(/nonce-([^']+)/.exec(String(again.headers['content-security-policy']))?.[1], nonce, 'a fresh nonce per response');
+  const assets: { path: string; type: string }[] = [
+    { path: '/', type: 'text/html; charset=utf-8' },
+    { path: '/dashboard.js', type: 'text/javascript; charset=utf-8' },
+    { path: '/dashboard.css', type: 'text/css; charset=utf-8' },
+  ];
+  for (const asset of assets) {
+    test(`GET ${asset.path} serves the dashboard file as ${asset.type.split(';')[0]}, under the strict CSP`, async () => {
+      const r = await call(port, asset.path);
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['content-type'], asset.type);
+      assert.ok(r.body.length > 500, 'the file itself, not an error');
+      assert.equal(r.headers['content-security-policy'], CONTENT_SECURITY_POLICY);
+      assert.equal(r.headers['x-content-type-options'], 'nosniff');
+      assert.equal(r.headers['x-frame-options'], 'DENY');
+    });
+  }
+
+  test('the CSP allows scripts and styles from the server only: nothing inline, nothing from elsewhere', () => {
+    const directives = new Map(CONTENT_SECURITY_POLICY.split('; ').map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+    assert.equal(directives.get('default-src'), "'none'");
+    assert.equal(directives.get('script-src'), "'self'");
+    assert.equal(directives.get('style-src'), "'self'");
+    assert.equal(directives.get('frame-ancestors'), "'none'");
   });
 
   test('unknown routes get 404 JSON', async () => {
@@ -180,7 +160,7 @@ describe('AdminServer without a token', () => {
     try {
       const r = await call(port, '/api/status');
       assert.equal(r.status, 500);
-      assert.equal(JSON.parse(r.body).error.code, 'INTERNAL');
+      assert.equal(JSON.parse(r.body).error.code, 'INTERNAL_ERROR');
       assert.match(JSON.parse(r.body).error.message, /owner is gone/);
     } finally {
       failStatus = false;
@@ -191,24 +171,62 @@ describe('AdminServer without a token', () => {
   test('a non-loopback Host header is refused (DNS rebinding)', async () => {
     const r = await call(port, '/api/status', { headers: { Host: 'attacker.example:9090' } });
     assert.equal(r.status, 403);
-    assert.equal(JSON.parse(r.body).error.code, 'FORBIDDEN_HOST');
+    assert.equal(JSON.parse(r.body).error.code, 'FORBIDDEN');
     assert.equal((await call(port, '/api/status', { headers: { Host: `localhost:${port}` } })).status, 200);
   });
 
-  test('/api/events pushes the status now and again each interval on the clock', async () => {
-    current = fakeStatus({ windowCount: 1 });
-    const stream = await openEvents(port);
-    try {
-      assert.equal(stream.res.statusCode, 200);
-      assert.match(String(stream.res.headers['content-type']), /^text\/event-stream/);
-      assert.equal(JSON.parse(await stream.next()).window.count, 1);
-      current = fakeStatus({ windowCount: 2 });
-      clock.advance(1000);
-      assert.equal(JSON.parse(await stream.next()).window.count, 2);
-      assert.equal(server.openStreams, 1);
-    } finally {
-      stream.res.destroy();
+  test('a Host that only starts like a loopback name is refused (userinfo, path, suffix)', async () => {
+    for (const host of [`localhost:${port}@evil.com`, `127.0.0.1:${port}/evil.com`, 'localhost.evil.com', `127.0.0.1.nip.io:${port}`, `[::1]:${port}@evil.com`]) {
+      const r = await call(port, '/api/status', { headers: { Host: host } });
+      assert.equal(r.status, 403, `Host ${host} must be refused`);
     }
+    assert.equal((await call(port, '/api/status', { headers: { Host: `[::1]:${port}` } })).status, 200);
+  });
+
+  test('GET /api/history: a sample at listen and one per second on the clock, oldest first, with marks', async () => {
+    // This server's history began at listen(); read what it holds now, then add to it.
+    const before = (JSON.parse((await call(port, '/api/history')).body) as HistorySnapshot).samples.length;
+    current = fakeStatus({ windowCount: 7, requests: 100, states: ['ready'], events: [] });
+    clock.advance(1000);
+    current = fakeStatus({
+      windowCount: 9,
+      requests: 104,
+      states: ['ready', 'starting'],
+      events: [{ time: clock.now() + 500, level: 'info', event: 'scale.decision', message: 'scale to 2', fields: { previous: 1, desired: 2 } }],
+    });
+    clock.advance(1000);
+    clock.advance(999); // not yet a second: no sample
+    const r = await call(port, '/api/history');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
+    const h = JSON.parse(r.body) as HistorySnapshot;
+    assert.equal(h.intervalMs, 1000);
+    assert.equal(h.spanMs, 300_000);
+    assert.equal(h.samples.length, before + 2);
+    const [a, b] = h.samples.slice(-2);
+    assert.deepEqual(
+      [a?.count, b?.count, b?.running, b?.ready, b?.rate],
+      [7, 9, 2, 1, 4],
+    );
+    assert.equal((b?.t ?? 0) - (a?.t ?? 0), 1000);
+    assert.deepEqual(
+      h.marks.map((m) => m.kind),
+      ['scale-up'],
+    );
+  });
+
+  test('a status that throws leaves a gap in the history, and sampling goes on', async () => {
+    const count = async (): Promise<number> => (JSON.parse((await call(port, '/api/history')).body) as HistorySnapshot).samples.length;
+    const before = await count();
+    failStatus = true;
+    try {
+      clock.advance(1000);
+    } finally {
+      failStatus = false;
+    }
+    assert.equal(await count(), before, 'no sample for the failed second');
+    clock.advance(1000);
+    assert.equal(await count(), before + 1);
   });
 });
 
@@ -222,7 +240,7 @@ describe('AdminServer with a token', () => {
   });
   after(() => server.close());
 
-  for (const path of ['/', '/api/status', '/metrics', '/healthz', '/api/events', '/nope']) {
+  for (const path of ['/', '/dashboard.js', '/dashboard.css', '/api/status', '/api/history', '/metrics', '/healthz', '/nope']) {
     test(`${path} without a token → 401 with WWW-Authenticate`, async () => {
       const r = await call(port, path);
       assert.equal(r.status, 401);
@@ -274,21 +292,31 @@ describe('AdminServer security and lifecycle', () => {
     await server.close();
   });
 
-  test('close() ends open event streams and keep-alive connections', async () => {
+  test('close() stops the history timer and does not wait for idle keep-alive connections', async () => {
     const clock = new FakeClock();
     const server = new AdminServer({ status: () => fakeStatus(), metrics: () => '', clock });
     const { port } = await server.listen(0);
+    const agent = new Agent({ keepAlive: true });
     let closed = false;
     try {
-      const stream = await openEvents(port);
-      await stream.next();
-      const ended = new Promise<void>((resolve) => stream.res.on('close', resolve));
+      assert.equal(clock.pending, 1, 'the next history sample is scheduled');
+      // A finished request leaves its socket idle in the agent's pool.
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+          const socket = res.socket;
+          res.resume();
+          res.on('end', () => resolve(socket));
+        });
+        req.on('error', reject).end();
+      });
+      socket.ref(); // the agent unrefs idle sockets; keep the process up to see this one close
+      const socketClosed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       await server.close();
       closed = true;
-      await ended;
-      assert.equal(server.openStreams, 0);
-      assert.equal(clock.pending, 0, 'no push left scheduled');
+      await socketClosed;
+      assert.equal(clock.pending, 0, 'no sample left scheduled');
     } finally {
+      agent.destroy();
       if (!closed) await server.close();
     }
   });

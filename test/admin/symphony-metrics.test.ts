@@ -43,6 +43,9 @@ describe('SymphonyMetrics', () => {
     ['symphony_containers_replaced_total', 'counter'],
     ['symphony_containers_removed_total', 'counter'],
     ['symphony_scale_decisions_total', 'counter'],
+    ['symphony_health_checks_inconclusive_total', 'counter'],
+    ['symphony_health_panic', 'gauge'],
+    ['symphony_event_loop_lag_seconds', 'gauge'],
   ] as const;
 
   test('every family has exactly one HELP and one TYPE line with the right type', () => {
@@ -117,5 +120,22 @@ describe('SymphonyMetrics', () => {
     assert.equal(sample(second, 'symphony_containers{state="unhealthy"}'), 0);
     assert.equal(sample(second, 'symphony_desired_replicas'), 1);
     assert.equal(sample(second, 'symphony_window_requests'), 0);
+  });
+
+  test('health panic, event loop lag and inconclusive checks: gauges from the status, counters by reason', () => {
+    const m = new SymphonyMetrics();
+    const fresh = m.render(fakeStatus());
+    for (const reason of ['event_loop_lag', 'panic']) assert.equal(sample(fresh, `symphony_health_checks_inconclusive_total{reason="${reason}"}`), 0, reason);
+    m.healthInconclusive('event_loop_lag');
+    m.healthInconclusive('event_loop_lag');
+    m.healthInconclusive('panic');
+    const panicking = m.render({ ...fakeStatus(), health: { panic: true, since: '2026-11-25T10:00:00.000Z', eventLoopLagMs: 1250 } });
+    assert.equal(sample(panicking, 'symphony_health_checks_inconclusive_total{reason="event_loop_lag"}'), 2);
+    assert.equal(sample(panicking, 'symphony_health_checks_inconclusive_total{reason="panic"}'), 1);
+    assert.equal(sample(panicking, 'symphony_health_panic'), 1);
+    assert.equal(sample(panicking, 'symphony_event_loop_lag_seconds'), 1.25);
+    const calm = m.render({ ...fakeStatus(), health: { panic: false, since: null, eventLoopLagMs: 0 } });
+    assert.equal(sample(calm, 'symphony_health_panic'), 0, 'back to 0');
+    assert.equal(sample(calm, 'symphony_event_loop_lag_seconds'), 0);
   });
 });

@@ -40,7 +40,7 @@ describe('desiredReplicas', () => {
     test(`rejects ${row.name}`, () => {
       assert.throws(
         () => desiredReplicas({ count: 10, base: row.base, min: row.min, max: row.max }),
-        (e: unknown) => e instanceof ScaleRuleError && e.code === 'ERR_SCALE_RULE' && row.message.test(e.message),
+        (e: unknown) => e instanceof ScaleRuleError && e.code === 'SCALE_RULE_INVALID' && row.message.test(e.message),
       );
     });
   }

@@ -174,14 +174,14 @@ describe('Scaler options', () => {
   test('bad rule parameters fail at construction', () => {
     assert.throws(
       () => new Scaler({ mode: 'sliding', window: new SlidingWindow({ windowMs: 1000 }), base: 0, min: 1, max: 5, onDecision: () => {} }),
-      { code: 'ERR_SCALE_RULE' },
+      { code: 'SCALE_RULE_INVALID' },
     );
   });
 
   test('a bad interval is refused', () => {
     assert.throws(
       () => new Scaler({ mode: 'sliding', window: new SlidingWindow({ windowMs: 1000 }), base: 20, min: 1, max: 5, intervalMs: 0, onDecision: () => {} }),
-      { code: 'ERR_SCALER_OPTIONS' },
+      { code: 'SCALER_OPTIONS_INVALID' },
     );
   });
 });

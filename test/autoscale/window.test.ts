@@ -136,7 +136,7 @@ describe('SlidingWindow options', () => {
     test(`rejects ${row.name}`, () => {
       assert.throws(
         () => new SlidingWindow(row.resolutionMs === undefined ? { windowMs: row.windowMs } : { windowMs: row.windowMs, resolutionMs: row.resolutionMs }),
-        (e: unknown) => e instanceof WindowOptionsError && e.code === 'ERR_WINDOW_OPTIONS' && /milliseconds/.test(e.message),
+        (e: unknown) => e instanceof WindowOptionsError && e.code === 'WINDOW_OPTIONS_INVALID' && /milliseconds/.test(e.message),
       );
     });
   }

@@ -167,7 +167,7 @@ describe('DockerClient faults', () => {
       assert.ok(err instanceof DockerUnavailableError);
       assert.equal(err.reason, 'ENOENT');
       assert.match(err.message, new RegExp(`No Docker engine socket at ${socketPath}`));
-      assert.match(err.message, /make engine/);
+      assert.match(err.message, /Start Docker .*or set DOCKER_HOST/);
       return true;
     });
   });

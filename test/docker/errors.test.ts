@@ -2,6 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DockerApiError,
+  DockerConfigError,
+  DockerError,
+  DockerProtocolError,
   DockerTimeoutError,
   DockerUnavailableError,
   engineMessageOf,
@@ -59,7 +62,6 @@ describe('errorFromResponse', () => {
         body: row.body,
         ...(row.meaning ? { meaning: row.meaning } : {}),
       });
-      assert.ok(err instanceof DockerApiError);
       assert.equal(err.code, 'DOCKER_API_ERROR');
       assert.equal(err.name, 'DockerApiError');
       assert.equal(err.status, row.status);
@@ -73,6 +75,23 @@ describe('errorFromResponse', () => {
   test('a huge text body is cut', () => {
     assert.equal(engineMessageOf('x'.repeat(2000))?.length, 501);
   });
+});
+
+describe('every Docker error has its name and stable code', () => {
+  const rows: { name: string; err: DockerError; code: string }[] = [
+    { name: 'DockerApiError', err: new DockerApiError({ status: 500, method: 'GET', path: '/', engineMessage: 'x' }), code: 'DOCKER_API_ERROR' },
+    { name: 'DockerUnavailableError', err: new DockerUnavailableError({ reason: 'ENOENT', host: 'unix:///x', message: 'x' }), code: 'DOCKER_UNAVAILABLE' },
+    { name: 'DockerTimeoutError', err: new DockerTimeoutError({ method: 'GET', path: '/', timeoutMs: 1 }), code: 'DOCKER_TIMEOUT' },
+    { name: 'DockerConfigError', err: new DockerConfigError('x'), code: 'DOCKER_CONFIG' },
+    { name: 'DockerProtocolError', err: new DockerProtocolError('x'), code: 'DOCKER_PROTOCOL' },
+  ];
+  for (const row of rows) {
+    test(row.name, () => {
+      assert.equal(row.err.name, row.name);
+      assert.equal(row.err.code, row.code);
+      assert.match(String(row.err), new RegExp(`^${row.name}: `), 'the name shows in String(err) and stack traces');
+    });
+  }
 });
 
 describe('isNotFound', () => {
@@ -91,8 +110,8 @@ describe('toDockerError', () => {
   const sys = (code: string): Error => Object.assign(new Error(`connect ${code}`), { code });
 
   const rows: { name: string; err: unknown; ctx: RequestContext; reason: string; says: RegExp[] }[] = [
-    { name: 'ENOENT: no socket', err: sys('ENOENT'), ctx: unix, reason: 'ENOENT', says: [/No Docker engine socket at \/var\/run\/docker.sock/, /make engine/, /DOCKER_HOST/] },
-    { name: 'ECONNREFUSED: engine not running', err: sys('ECONNREFUSED'), ctx: unix, reason: 'ECONNREFUSED', says: [/not running/, /make engine/, /DOCKER_HOST/] },
+    { name: 'ENOENT: no socket', err: sys('ENOENT'), ctx: unix, reason: 'ENOENT', says: [/No Docker engine socket at \/var\/run\/docker.sock/, /Start Docker \(Docker Desktop, or `sudo systemctl start docker`\)/, /set DOCKER_HOST/] },
+    { name: 'ECONNREFUSED: engine not running', err: sys('ECONNREFUSED'), ctx: unix, reason: 'ECONNREFUSED', says: [/not running/, /Start Docker/, /set DOCKER_HOST/] },
     { name: 'EACCES: permission', err: sys('EACCES'), ctx: unix, reason: 'EACCES', says: [/Permission denied opening \/var\/run\/docker.sock/, /'docker' group/, /root/] },
     { name: 'ECONNRESET: dropped mid-request', err: sys('ECONNRESET'), ctx: tcp, reason: 'ECONNRESET', says: [/closed the connection during GET \/events/, /docker info/] },
     { name: 'ENOTFOUND: tcp host unknown', err: sys('ENOTFOUND'), ctx: tcp, reason: 'ENOTFOUND', says: [/Cannot reach the Docker engine at tcp:\/\/h:2375/] },
@@ -107,6 +126,7 @@ describe('toDockerError', () => {
       assert.equal(out.host, row.ctx.host);
       assert.equal(out.cause, row.err);
       for (const re of row.says) assert.match(out.message, re);
+      assert.doesNotMatch(out.message, /\bmake\b/, 'users have no Makefile');
     });
   }
 

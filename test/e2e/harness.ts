@@ -3,6 +3,7 @@
 // windows, and a sweeper that removes every container of the test's service
 // whatever happened.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { DockerClient } from '../../src/docker/index.js';
 import type { LogRecord } from '../../src/log.js';
@@ -89,6 +90,23 @@ export async function waitFor<T>(read: () => T | Promise<T>, predicate: (v: T) =
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}; last: ${JSON.stringify(last, null, 1)?.slice(0, 4000)}`);
+}
+
+/**
+ * The first of `count` consecutive host ports for --host-ports, chosen at random
+ * below the kernel's ephemeral range (so no outgoing connection is handed one of them
+ * meanwhile) and above 10000.
+ */
+export function hostPortRange(count: number): { first: number; last: number } {
+  let low = 32_768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // Not Linux: the usual default.
+  }
+  const top = Math.max(10_000 + count, low) - count;
+  const first = 10_000 + Math.floor(Math.random() * (top - 10_000));
+  return { first, last: first + count - 1 };
 }
 
 /** Containers in a state. */

@@ -6,13 +6,12 @@ import { inState, request, startSymphony } from './harness.js';
 
 test('scales 1 → 3 under load and back to 1 when the window empties', async () => {
   const run = await startSymphony('scale', { windowMs: 4_000, baseScaleCount: 5, min: 1, max: 3 });
+  const agent = new http.Agent({ keepAlive: true });
   try {
     await run.until((s) => inState(s, 'ready') === 1, 30_000, 'one ready container');
 
     // 12 requests in the window → floor(12 / 5) + 1 = 3 replicas.
-    const agent = new http.Agent({ keepAlive: true });
     for (let i = 0; i < 12; i++) assert.equal((await request(run.port, '/api/v1/whoami', { agent })).status, 200);
-    agent.destroy();
     const up = await run.until((s) => inState(s, 'ready') === 3, 30_000, 'three ready containers');
     assert.equal(up.desired, 3);
     assert.equal(up.decision.reason, 'Rule');
@@ -24,6 +23,7 @@ test('scales 1 → 3 under load and back to 1 when the window empties', async ()
     const decisions = run.events.filter((e) => e.event === 'scale.decision').map((e) => e.fields?.['desired']);
     assert.ok(decisions.includes(3) && decisions.at(-1) === 1, `scale decisions logged: ${JSON.stringify(decisions)}`);
   } finally {
+    agent.destroy();
     await run.stop();
   }
 });

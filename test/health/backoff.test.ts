@@ -25,6 +25,7 @@ describe('backoffDelay', () => {
 type Step =
   | { do: 'failed'; at: number }
   | { do: 'healthy'; readyAt: number; at: number }
+  | { do: 'reset' }
   | { do: 'expect'; at: number; streak: number; nextStartAt: number };
 
 describe('BackoffTracker', () => {
@@ -72,6 +73,19 @@ describe('BackoffTracker', () => {
       ],
     },
     {
+      name: 'reset forgets failures that were not the app\'s (an engine outage)',
+      steps: [
+        { do: 'failed', at: 1000 },
+        { do: 'failed', at: 1000 },
+        { do: 'failed', at: 1000 },
+        { do: 'expect', at: 1000, streak: 3, nextStartAt: 3000 },
+        { do: 'reset' },
+        { do: 'expect', at: 1000, streak: 0, nextStartAt: 1000 },
+        { do: 'failed', at: 1500 },
+        { do: 'expect', at: 1500, streak: 1, nextStartAt: 1500 },
+      ],
+    },
+    {
       name: 'a late failure report does not move the last failure back',
       steps: [
         { do: 'failed', at: 5000 },
@@ -86,6 +100,7 @@ describe('BackoffTracker', () => {
       row.steps.forEach((step, i) => {
         if (step.do === 'failed') tracker.failed(step.at);
         else if (step.do === 'healthy') tracker.healthySince(step.readyAt, step.at);
+        else if (step.do === 'reset') tracker.reset();
         else {
           assert.equal(tracker.streak, step.streak, `${row.name}, step ${i}: streak`);
           assert.equal(tracker.nextStartAt(step.at), step.nextStartAt, `${row.name}, step ${i}: nextStartAt`);

@@ -3,12 +3,23 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { probeHealth } from '../../src/health/probe.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 
 // One server, its behaviour picked by path.
 const seen: { path: string; connection: string | undefined }[] = [];
+let connections = 0;
+// Resolvers waiting for the next request to arrive, and /held answers waiting for the test.
+const arrivals: (() => void)[] = [];
+const held: ((body: string) => void)[] = [];
+/** Resolves when the server has received the next request. */
+const nextArrival = () => new Promise<void>((resolve) => arrivals.push(resolve));
 const server = http.createServer((req, res) => {
   seen.push({ path: req.url ?? '', connection: req.headers.connection });
+  for (const wake of arrivals.splice(0)) wake();
   switch (req.url) {
+    case '/held':
+      held.push((body) => res.end(body));
+      return;
     case '/ok':
       res.end('{"status":"ok"}');
       return;
@@ -38,6 +49,7 @@ const server = http.createServer((req, res) => {
       res.end();
   }
 });
+server.on('connection', () => connections++);
 let port = 0;
 
 before(async () => {
@@ -52,11 +64,20 @@ after(async () => {
 describe('probeHealth', () => {
   test('200 is ok, and the probe uses a fresh connection it closes', async () => {
     const r = await probeHealth({ port, path: '/ok', timeoutMs: 2000 });
-    assert.equal(r.ok, true);
-    assert.equal(r.status, 200);
-    assert.equal(r.error, undefined);
-    assert.ok(r.durationMs >= 0 && r.durationMs < 2000);
+    assert.deepEqual({ ok: r.ok, status: r.status, error: r.error }, { ok: true, status: 200, error: undefined });
     assert.equal(seen.at(-1)?.connection, 'close');
+  });
+
+  test('the duration is measured on the given clock, from start to the last byte', async () => {
+    const clock = new FakeClock();
+    const arrived = nextArrival();
+    const pending = probeHealth({ port, path: '/held', timeoutMs: 2000, clock });
+    await arrived;
+    clock.advance(120);
+    held.shift()?.('{"status":"ok"}');
+    const r = await pending;
+    assert.deepEqual(r, { ok: true, status: 200, durationMs: 120 });
+    assert.equal(clock.pending, 0, 'its timeout timer is cleared');
   });
 
   test('a large body is read to the end', async () => {
@@ -76,10 +97,18 @@ describe('probeHealth', () => {
     });
   }
 
-  test('no answer in time is a timeout', async () => {
-    const r = await probeHealth({ port, path: '/hang', timeoutMs: 100 });
-    assert.deepEqual({ ok: r.ok, status: r.status, error: r.error }, { ok: false, status: undefined, error: 'timeout' });
-    assert.ok(r.durationMs >= 90, `took ${r.durationMs} ms`);
+  test('no answer in time is a timeout, fired by the clock it was given', async () => {
+    const clock = new FakeClock();
+    const arrived = nextArrival();
+    let done = false;
+    const pending = probeHealth({ port, path: '/hang', timeoutMs: 500, clock }).finally(() => (done = true));
+    await arrived; // the request is at the server, which will never answer
+    clock.advance(499);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(done, false, 'not before the timeout');
+    clock.advance(1);
+    const r = await pending;
+    assert.deepEqual(r, { ok: false, error: 'timeout', durationMs: 500 });
   });
 
   test('a closed port is ECONNREFUSED', async () => {
@@ -103,20 +132,24 @@ describe('probeHealth', () => {
     assert.equal(r.error, 'ECONNRESET');
   });
 
-  test('aborting ends the probe at once', async () => {
+  test('aborting ends the probe at once, long before its timeout', async () => {
+    const clock = new FakeClock();
     const controller = new AbortController();
-    const pending = probeHealth({ port, path: '/hang', timeoutMs: 10_000, signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    const arrived = nextArrival();
+    const pending = probeHealth({ port, path: '/hang', timeoutMs: 10_000, signal: controller.signal, clock });
+    await arrived;
+    controller.abort();
     const r = await pending;
-    assert.deepEqual({ ok: r.ok, error: r.error }, { ok: false, error: 'aborted' });
-    assert.ok(r.durationMs < 5000);
+    assert.deepEqual(r, { ok: false, error: 'aborted', durationMs: 0 });
+    assert.equal(clock.pending, 0, 'its timeout timer is cleared');
   });
 
-  test('an already aborted signal sends nothing', async () => {
-    const before = seen.length;
+  test('an already aborted signal opens no connection', async () => {
+    const before = { connections, requests: seen.length };
     const r = await probeHealth({ port, path: '/ok', timeoutMs: 2000, signal: AbortSignal.abort() });
-    assert.deepEqual({ ok: r.ok, error: r.error }, { ok: false, error: 'aborted' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(seen.length, before);
+    assert.deepEqual(r, { ok: false, error: 'aborted', durationMs: 0 });
+    // A probe after it, fully answered: a connection the aborted one had opened would have been accepted first.
+    await probeHealth({ port, path: '/ok', timeoutMs: 2000 });
+    assert.deepEqual({ connections: connections - before.connections, requests: seen.length - before.requests }, { connections: 1, requests: 1 });
   });
 });

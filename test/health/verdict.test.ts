@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeProbe, healthVerdict } from '../../src/health/verdict.js';
-import type { Verdict, VerdictInput } from '../../src/health/verdict.js';
+import { describeProbe, healthVerdict, probeFailure } from '../../src/health/verdict.js';
+import type { ProbeFailure, Verdict, VerdictInput } from '../../src/health/verdict.js';
 
 const START = 1_700_000_000_000;
 const base = { startedAt: START, startupTimeoutMs: 30_000 } as const;
@@ -15,25 +15,33 @@ describe('healthVerdict', () => {
     {
       name: 'starting, failing at the timeout: unhealthy',
       input: { ...base, phase: 'starting', ok: false, now: START + 30_000, detail: 'ECONNREFUSED' },
-      want: { kind: 'unhealthy', reason: 'did not answer 200 within 30s: ECONNREFUSED' },
+      want: { kind: 'unhealthy', reason: 'did not answer 200 within 30s: ECONNREFUSED', failure: 'connection' },
     },
     {
       name: 'starting, sub-second timeout is written exactly',
-      input: { phase: 'starting', ok: false, now: START + 2000, startedAt: START, startupTimeoutMs: 1500, detail: 'timeout' },
-      want: { kind: 'unhealthy', reason: 'did not answer 200 within 1.5s: timeout' },
+      input: { phase: 'starting', ok: false, now: START + 2000, startedAt: START, startupTimeoutMs: 1500, detail: 'timeout', failure: 'timeout' },
+      want: { kind: 'unhealthy', reason: 'did not answer 200 within 1.5s: timeout', failure: 'timeout' },
     },
     {
       name: 'starting, failing without detail',
       input: { ...base, phase: 'starting', ok: false, now: START + 31_000 },
-      want: { kind: 'unhealthy', reason: 'did not answer 200 within 30s: no 200' },
+      want: { kind: 'unhealthy', reason: 'did not answer 200 within 30s: no 200', failure: 'connection' },
     },
     { name: 'ready, 200: ok', input: { ...base, phase: 'ready', ok: true, now: START + 60_000 }, want: { kind: 'ok' } },
-    { name: 'ready, 500: unhealthy at once', input: { ...base, phase: 'ready', ok: false, now: START + 60_000, detail: 'HTTP 500' }, want: { kind: 'unhealthy', reason: 'health check failed: HTTP 500' } },
-    { name: 'ready, timeout: unhealthy at once', input: { ...base, phase: 'ready', ok: false, now: START + 5000, detail: 'timeout' }, want: { kind: 'unhealthy', reason: 'health check failed: timeout' } },
+    {
+      name: 'ready, 500: unhealthy, an answer',
+      input: { ...base, phase: 'ready', ok: false, now: START + 60_000, detail: 'HTTP 500', failure: 'status' },
+      want: { kind: 'unhealthy', reason: 'health check failed: HTTP 500', failure: 'status' },
+    },
+    {
+      name: 'ready, timeout: unhealthy, no answer (the owner may let it drain)',
+      input: { ...base, phase: 'ready', ok: false, now: START + 5000, detail: 'timeout', failure: 'timeout' },
+      want: { kind: 'unhealthy', reason: 'health check failed: timeout', failure: 'timeout' },
+    },
     {
       name: 'ready, well inside the startup time still gets no grace',
-      input: { ...base, phase: 'ready', ok: false, now: START + 1, detail: 'ECONNRESET' },
-      want: { kind: 'unhealthy', reason: 'health check failed: ECONNRESET' },
+      input: { ...base, phase: 'ready', ok: false, now: START + 1, detail: 'ECONNRESET', failure: 'connection' },
+      want: { kind: 'unhealthy', reason: 'health check failed: ECONNRESET', failure: 'connection' },
     },
   ];
   for (const row of rows) {
@@ -51,5 +59,19 @@ describe('describeProbe', () => {
   ];
   for (const row of rows) {
     test(row.name, () => assert.equal(describeProbe(row.result), row.want));
+  }
+});
+
+describe('probeFailure', () => {
+  const rows: { name: string; result: { status?: number; error?: string }; want: ProbeFailure }[] = [
+    { name: 'no answer in time', result: { error: 'timeout' }, want: 'timeout' },
+    { name: 'headers of a 200, then the body stalled', result: { status: 200, error: 'timeout' }, want: 'timeout' },
+    { name: 'a 500 answered', result: { status: 500 }, want: 'status' },
+    { name: 'a 503 answered, then the body stalled: still an answer', result: { status: 503, error: 'timeout' }, want: 'status' },
+    { name: 'refused', result: { error: 'ECONNREFUSED' }, want: 'connection' },
+    { name: 'a 200 cut off mid-body', result: { status: 200, error: 'ECONNRESET' }, want: 'connection' },
+  ];
+  for (const row of rows) {
+    test(row.name, () => assert.equal(probeFailure(row.result), row.want));
   }
 });

@@ -1,14 +1,12 @@
 // Headless Chromium for browser tests, without npm packages: run the binary with
 // --dump-dom (the DOM after scripts ran) or --screenshot, bounded by a timeout, in a
-// fresh profile directory that is removed afterwards.
+// fresh profile directory that is removed afterwards. Installing Chromium is the set-up
+// scripts' job (scripts/ensure-chromium.sh, run by `make test`), never a test's.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** Flags shared by DOM dumps and screenshots: headless, no network chatter, no GPU. */
 export const CHROMIUM_FLAGS: readonly string[] = [
@@ -37,16 +35,14 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
-/** Runs scripts/ensure-chromium.sh (installs on Debian as root) and returns the binary path; throws if none. */
-export function ensureChromium(): string {
+/** The Chromium binary; throws, saying how to install it, when there is none (browser tests fail, never skip). */
+export function requireChromium(): string {
   const found = findChromium();
   if (found) return found;
-  const r = spawnSync('bash', [join(ROOT, 'scripts/ensure-chromium.sh')], { encoding: 'utf8', timeout: 600_000 });
-  const path = findChromium();
-  if (r.status !== 0 || !path) {
-    throw new Error(`Chromium is needed for the browser test and could not be installed:\n${r.stderr}\nRun scripts/ensure-chromium.sh to see how to install it.`);
-  }
-  return path;
+  throw new Error(
+    'Chromium is needed for the dashboard browser tests and is not installed. ' +
+      'Run `bash scripts/ensure-chromium.sh` (`make test` does it first), or set CHROMIUM=/path/to/chromium.',
+  );
 }
 
 /** Options for one Chromium run. */
@@ -55,12 +51,12 @@ export interface ChromiumRunOptions {
   readonly virtualTimeMs?: number;
   /** Wall-clock limit for the whole run; the process is killed after it. @default 30000 */
   readonly timeoutMs?: number;
-  /** Binary. @default ensureChromium() */
+  /** Binary. @default requireChromium() */
   readonly binary?: string;
 }
 
 async function run(url: string, extra: readonly string[], options: ChromiumRunOptions): Promise<string> {
-  const binary = options.binary ?? ensureChromium();
+  const binary = options.binary ?? requireChromium();
   const profile = await mkdtemp(join(tmpdir(), 'symphony-chromium-'));
   try {
     const args = [
@@ -94,4 +90,82 @@ export function dumpDom(url: string, options: ChromiumRunOptions = {}): Promise<
 /** Loads `url` and writes a PNG screenshot of a 1280×1000 window to `file`. */
 export async function screenshot(url: string, file: string, options: ChromiumRunOptions = {}): Promise<void> {
   await run(url, [`--screenshot=${resolve(file)}`, '--window-size=1280,1000'], options);
+}
+
+/** The serialized element with this id (up to its matching close tag), or throws. */
+export function elementById(dom: string, id: string): string {
+  const start = dom.search(new RegExp(`<[a-zA-Z][a-zA-Z0-9]* [^>]*id="${id}"`));
+  if (start < 0) throw new Error(`no element #${id} in the DOM`);
+  const tag = /^<([a-zA-Z][a-zA-Z0-9]*)/.exec(dom.slice(start))?.[1] ?? '';
+  // Depth-count same-name tags so a nested <tbody>/<span> does not end the element early.
+  const re = new RegExp(`<(/?)${tag}[\\s>]`, 'g');
+  re.lastIndex = start;
+  let depth = 0;
+  for (let m = re.exec(dom); m; m = re.exec(dom)) {
+    depth += m[1] === '/' ? -1 : 1;
+    if (depth === 0) return dom.slice(start, dom.indexOf('>', m.index) + 1);
+  }
+  throw new Error(`element #${id} is not closed`);
+}
+
+/** Decodes the few entities Chromium writes in serialized text. */
+export function htmlText(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&nbsp;/g, '\u00a0').replace(/&amp;/g, '&');
+}
+
+function attrs(tag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of tag.matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:]*)="([^"]*)"/g)) out[m[1] as string] = m[2] as string;
+  return out;
+}
+
+/** One text label of a chart, where the page put it. */
+export interface ChartLabel {
+  readonly cls: string;
+  readonly text: string;
+  readonly x: number;
+  readonly y: number;
+  readonly anchor: string;
+}
+
+/** A chart as drawn: its axis labels, reference-line labels, series polylines and marks. */
+export interface DrawnChart {
+  readonly labels: readonly ChartLabel[];
+  /** `[x, y]` points of the series path with this class (e.g. `s-running`), empty if none. */
+  series(cls: string): [number, number][];
+  /** The left axis value at a y coordinate, from its tick labels. */
+  valueAt(y: number): number;
+  readonly marks: readonly { readonly kind: string; readonly x: number; readonly title: string }[];
+}
+
+/** Reads the SVG chart with this id out of a DOM dump. */
+export function drawnChart(dom: string, id: string): DrawnChart {
+  const svg = elementById(dom, id);
+  const labels: ChartLabel[] = [...svg.matchAll(/<text ([^>]*)>([^<]*)<\/text>/g)].map((m) => {
+    const a = attrs(m[1] as string);
+    return { cls: a['class'] ?? '', text: htmlText(m[2] as string), x: Number(a['x']), y: Number(a['y']), anchor: a['text-anchor'] ?? 'start' };
+  });
+  const ticks = labels.filter((l) => l.cls.includes('tick-left')).map((l) => ({ value: Number(l.text), y: l.y - 3.5 }));
+  const lo = ticks[0];
+  const hi = ticks[ticks.length - 1];
+  const marks = [...svg.matchAll(/<g class="mark mark-([a-z-]+)">([\s\S]*?)<\/g>/g)].map((m) => {
+    const body = m[2] as string;
+    return { kind: m[1] as string, x: Number(attrs(/<line [^>]*>/.exec(body)?.[0] ?? '')['x1']), title: htmlText(/<title>([\s\S]*?)<\/title>/.exec(body)?.[1] ?? '') };
+  });
+  return {
+    labels,
+    marks,
+    series(cls) {
+      const tag = [...svg.matchAll(/<path [^>]*>/g)].map((m) => attrs(m[0])).find((a) => a['class'] === `series ${cls}`);
+      if (!tag) return [];
+      return (tag['d'] ?? '')
+        .slice(1)
+        .split('L')
+        .map((p) => p.split(',').map(Number) as [number, number]);
+    },
+    valueAt(y) {
+      if (!lo || !hi || lo.y === hi.y) throw new Error(`chart #${id} has no left axis ticks`);
+      return lo.value + ((y - lo.y) / (hi.y - lo.y)) * (hi.value - lo.value);
+    },
+  };
 }

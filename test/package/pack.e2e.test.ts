@@ -55,12 +55,30 @@ test('the installed CLI prints --help and runs a real start and stop', async () 
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     assert.equal(code, 0);
-    assert.ok(events.includes('symphony.stopped'));
+    // Every stdout line parsed as JSON above, the CLI's own shutdown line included.
+    assert.ok(events.includes('cli.signal'), events.join(' '));
+    assert.ok(events.includes('symphony.stopped'), events.join(' '));
     assert.equal((await docker.listContainers({ all: true, labels: [`docker-symphony.service=${service}`] })).length, 0);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await sweep(service);
   }
+});
+
+test("require('docker-symphony') works, or says the package is an ES module and what to write", async () => {
+  await writeFile(join(dir, 'required.cjs'), "const { Symphony } = require('docker-symphony'); console.log(typeof Symphony);");
+  // Node 20.19+ and 22.12+ can require() an ES module (they take the "module-sync" entry);
+  // without that ability (older, or switched off) "require" is the entry that explains.
+  const canRequireEsm = (process.features as { require_module?: boolean }).require_module === true;
+  if (canRequireEsm) {
+    const { stdout } = await run(process.execPath, ['required.cjs'], { cwd: dir });
+    assert.equal(stdout.trim(), 'function');
+  }
+  const without = canRequireEsm ? ['--no-experimental-require-module', 'required.cjs'] : ['required.cjs'];
+  await assert.rejects(run(process.execPath, without, { cwd: dir }), (err: { stderr: string }) => {
+    assert.match(err.stderr, /docker-symphony is an ES module, and this Node version cannot require\(\) one\. Use `import \{ Symphony \} from 'docker-symphony'`/);
+    return true;
+  });
 });
 
 test("the README's embedding example runs against the installed package", async () => {

@@ -110,6 +110,13 @@ export function send(port: number, options: SendOptions = {}): Promise<Reply> {
   });
 }
 
+/** The `error.code` of a proxy error reply (`{"error":{"code":…,"message":…}}`), checking the shape. */
+export function errorCode(reply: Reply): string {
+  const error = reply.json().error as { code?: unknown; message?: unknown } | undefined;
+  if (typeof error?.code !== 'string' || typeof error.message !== 'string') throw new Error(`not an error body: ${reply.body.toString()}`);
+  return error.code;
+}
+
 /** Waits (polling the event loop, at most `ms`) until `condition` holds; for I/O, not for logic. */
 export async function until(condition: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIdempotent, shouldRetry } from '../../src/proxy/retry.js';
+import { isIdempotent, shouldRetry, usesAttempt } from '../../src/proxy/retry.js';
+import type { AttemptFailure } from '../../src/proxy/retry.js';
 import type { RetryInput } from '../../src/proxy/retry.js';
 
 describe('shouldRetry', () => {
@@ -21,6 +22,8 @@ describe('shouldRetry', () => {
     { name: 'response started, even on connect-safe first attempt', input: { method: 'OPTIONS', failure: 'response-started', attempt: 0, maxAttempts: 9 }, retry: false, reason: /already started/ },
     { name: 'confirmed unhealthy 5xx on GET', input: { method: 'GET', failure: 'unhealthy-response', attempt: 1, maxAttempts: 3 }, retry: true, reason: /unhealthy-response/ },
     { name: 'confirmed unhealthy 5xx on POST', input: { method: 'POST', failure: 'unhealthy-response', attempt: 1, maxAttempts: 3 }, retry: false, reason: /not idempotent/ },
+    { name: 'invalid response on GET', input: { method: 'GET', failure: 'invalid-response', attempt: 1, maxAttempts: 3 }, retry: true, reason: /invalid-response/ },
+    { name: 'invalid response on POST', input: { method: 'POST', failure: 'invalid-response', attempt: 1, maxAttempts: 3 }, retry: false, reason: /not idempotent/ },
     { name: 'maxAttempts 1 never retries', input: { method: 'GET', failure: 'connect', attempt: 1, maxAttempts: 1 }, retry: false, reason: /exhausted/ },
   ];
   for (const row of rows) {
@@ -39,4 +42,15 @@ describe('isIdempotent', () => {
   ] as const) {
     test(`${method} → ${want}`, () => assert.equal(isIdempotent(method), want));
   }
+});
+
+describe('usesAttempt', () => {
+  const rows: { name: string; failure: AttemptFailure; memberLeftPool: boolean; want: boolean }[] = [
+    { name: 'connect failure, member still in the pool', failure: 'connect', memberLeftPool: false, want: true },
+    { name: 'connect failure, member confirmed gone', failure: 'connect', memberLeftPool: true, want: false },
+    { name: 'confirmed unhealthy 5xx', failure: 'unhealthy-response', memberLeftPool: true, want: false },
+    { name: 'reset, member still in the pool', failure: 'reset-before-response', memberLeftPool: false, want: true },
+    { name: 'response started: always final', failure: 'response-started', memberLeftPool: true, want: true },
+  ];
+  for (const row of rows) test(row.name, () => assert.equal(usesAttempt(row.failure, row.memberLeftPool), row.want));
 });

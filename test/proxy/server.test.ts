@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { ServerResponse } from 'node:http';
-import { ProxyError } from '../../src/proxy/errors.js';
+import { ListenError } from '../../src/errors.js';
 import { UpstreamPool } from '../../src/proxy/pool.js';
 import { ProxyServer } from '../../src/proxy/server.js';
 import type { ProxyServerOptions, RequestOutcome } from '../../src/proxy/server.js';
 import { Upstream } from '../../src/proxy/upstream.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { deadPort, send, startBackend, until } from './fixtures.js';
+import { deadPort, errorCode, send, startBackend, until } from './fixtures.js';
 import type { Backend } from './fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -191,7 +191,7 @@ describe('ProxyServer', () => {
     const reply = await send(port);
     assert.equal(reply.status, 502);
     assert.equal(reply.headers['content-type'], 'application/json; charset=utf-8');
-    assert.equal(reply.json().error, 'bad_gateway');
+    assert.equal(errorCode(reply), 'BAD_GATEWAY');
     assert.equal(seen.done[0]?.attempts, 2);
   });
 
@@ -209,7 +209,7 @@ describe('ProxyServer', () => {
       const { port, seen } = await proxyOver([r, member(b!)]);
       const post = await send(port, { method: 'POST', body: 'once only' });
       assert.equal(post.status, 502);
-      assert.equal(post.json().error, 'bad_gateway');
+      assert.equal(errorCode(post), 'BAD_GATEWAY');
       assert.deepEqual(seen.retries, []);
       assert.equal(b!.received.filter((q) => q.method === 'POST').length, 0, 'the POST never reached B');
     }
@@ -279,7 +279,7 @@ describe('ProxyServer', () => {
     const reply = await pending;
     assert.equal(reply.status, 503);
     assert.equal(reply.headers['retry-after'], '1');
-    assert.equal(reply.json().error, 'no_ready_upstream');
+    assert.equal(errorCode(reply), 'NO_READY_UPSTREAM');
     assert.deepEqual(seen.queueWaits, [false]);
   });
 
@@ -291,13 +291,13 @@ describe('ProxyServer', () => {
     const second = await send(port);
     assert.equal(second.status, 503);
     assert.equal(second.headers['retry-after'], '1');
-    assert.equal(second.json().error, 'queue_full');
+    assert.equal(errorCode(second), 'QUEUE_FULL');
     assert.equal(seen.rejected, 1);
     pool.add(member(b!));
     assert.equal((await first).status, 200);
   });
 
-  test('client abort → the upstream request is aborted and reported as 499', async () => {
+  test('client abort (connection reset) → the upstream request is aborted and reported as 499', async () => {
     const { handler, held } = holding();
     const [b] = await backends(['B', handler]);
     const u = member(b!);
@@ -307,7 +307,8 @@ describe('ProxyServer', () => {
     await until(() => held.length === 1);
     const upstreamClosed = new Promise<void>((resolve) => held[0]!.on('close', resolve));
     assert.equal(u.inFlight, 1);
-    clientReq!.destroy();
+    // A reset, not a FIN: a FIN after a complete request is a half-close, still answered.
+    clientReq!.socket!.resetAndDestroy();
     await upstreamClosed;
     assert.ok((await pending) instanceof Error);
     await until(() => seen.done.length === 1);
@@ -327,7 +328,7 @@ describe('ProxyServer', () => {
     await clock.tick(2000);
     const reply = await pending;
     assert.equal(reply.status, 504);
-    assert.equal(reply.json().error, 'gateway_timeout');
+    assert.equal(errorCode(reply), 'GATEWAY_TIMEOUT');
     assert.deepEqual(seen.timeouts, ['B']);
     assert.equal(u.inFlight, 0);
   });
@@ -445,16 +446,16 @@ describe('ProxyServer', () => {
     await until(() => proxy.inFlight === 0);
   });
 
-  test('listen on a port in use fails with PROXY_LISTEN_FAILED and says what to do', async () => {
+  test('listen on a port in use fails with LISTEN_FAILED and says what to do', async () => {
     const [b] = await backends(['B']);
     const proxy = new ProxyServer({ pool: new UpstreamPool() });
     const error = await proxy.listen(b!.port).then(
       () => assert.fail('listen should fail'),
       (e: unknown) => e,
     );
-    assert.ok(error instanceof ProxyError);
-    assert.equal(error.code, 'PROXY_LISTEN_FAILED');
-    assert.match(error.message, /already listens on 127\.0\.0\.1:\d+; stop it or choose another listen port/);
+    assert.ok(error instanceof ListenError);
+    assert.equal(error.code, 'LISTEN_FAILED');
+    assert.match(error.message, /^The proxy could not listen on 127\.0\.0\.1:\d+ \(--listen, EADDRINUSE\): something else already listens there; stop it or choose another port\.$/);
     await proxy.close({ graceMs: 0 });
   });
 
@@ -465,7 +466,7 @@ describe('ProxyServer', () => {
     const closing = proxy.close({ graceMs: 60_000 });
     const reply = await pending;
     assert.equal(reply.status, 503);
-    assert.equal(reply.json().error, 'shutting_down');
+    assert.equal(errorCode(reply), 'SHUTTING_DOWN');
     await closing;
   });
 
@@ -482,7 +483,7 @@ describe('ProxyServer', () => {
     const { port, seen } = await proxyOver([new Upstream('d1', await deadPort())]);
     const reply = await send(port, { headers: { Connection: 'Upgrade', Upgrade: 'echo' } });
     assert.equal(reply.status, 502);
-    assert.equal(reply.json().error, 'bad_gateway');
+    assert.equal(errorCode(reply), 'BAD_GATEWAY');
     assert.deepEqual(seen.connectErrors, ['d1']);
   });
 });
