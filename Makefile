@@ -44,7 +44,7 @@ demo: build image
 
 # Faults on the real engine under load (fast and full rows) and hostile input; writes
 # RELIABILITY.md (rows and run log in a temporary directory it names). Root for the
-# engine-restart row (a private dockerd in a network namespace); ~10 min.
+# engine-restart row (a private dockerd in a network namespace); a few minutes.
 reliability: install image
 	@bash scripts/reliability.sh
 

@@ -7,11 +7,11 @@ import type { RoundRatio } from './stats.js';
 import { runWrk, wrkArgs } from './wrk.js';
 import type { RequestKind, WrkResult } from './wrk.js';
 
-/** What is measured: the container straight, or one of the three proxies in front of both. */
-export type TargetName = 'direct' | 'nginx' | 'haproxy' | 'symphony';
+/** What is measured: the container straight, or one of the proxies in front of both (naive: bench/naive-proxy.mjs). */
+export type TargetName = 'direct' | 'nginx' | 'haproxy' | 'naive' | 'symphony';
 
 /** Every target, in the order tables list them. */
-export const TARGETS: readonly TargetName[] = ['direct', 'nginx', 'haproxy', 'symphony'];
+export const TARGETS: readonly TargetName[] = ['direct', 'nginx', 'haproxy', 'naive', 'symphony'];
 
 /** One target: where wrk sends, and the proxy process to measure (none for direct). */
 export interface Target {
@@ -55,7 +55,7 @@ export interface KindResult {
   readonly rounds: number;
   readonly runs: readonly Run[];
   readonly summary: readonly TargetSummary[];
-  /** Docker Symphony against each other target, and HAProxy against nginx: round by round. */
+  /** Docker Symphony against each other target, HAProxy and the naive proxy against nginx: round by round. */
   readonly ratios: readonly RatioRow[];
 }
 
@@ -187,8 +187,8 @@ export async function measureKind(opts: {
   const names = opts.targets.map((t) => t.name);
   const ratios: RatioRow[] = [];
   if (names.includes('symphony')) {
-    for (const to of ['nginx', 'haproxy', 'direct'] as const) if (names.includes(to)) ratios.push(ratioRow(runs, opts.rounds, 'symphony', to));
+    for (const to of ['nginx', 'haproxy', 'naive', 'direct'] as const) if (names.includes(to)) ratios.push(ratioRow(runs, opts.rounds, 'symphony', to));
   }
-  if (names.includes('haproxy') && names.includes('nginx')) ratios.push(ratioRow(runs, opts.rounds, 'haproxy', 'nginx'));
+  for (const of of ['haproxy', 'naive'] as const) if (names.includes(of) && names.includes('nginx')) ratios.push(ratioRow(runs, opts.rounds, of, 'nginx'));
   return { kind: opts.kind, seconds: opts.seconds, connections: opts.connections, rounds: opts.rounds, runs, summary: summarise(runs), ratios };
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseRssKiB, parseStatTicks } from './proc.js';
-import { summariseProfile } from './profile-top.js';
+import { selfByFile, summariseProfile } from './profile-top.js';
 import { median, roundOrder, roundRatio } from './stats.js';
 import { parseLogLine, cliCommand } from './symphony-process.js';
 import { parseWrkOutput, wrkArgs, wrkScript } from './wrk.js';
@@ -120,13 +120,15 @@ describe('summariseProfile', () => {
   const frame = (functionName: string, line = 0): { functionName: string; url: string; lineNumber: number } => ({ functionName, url: functionName === '(root)' ? '' : 'file:///work/dist/proxy/x.js', lineNumber: line });
   const profile = {
     nodes: [
-      { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+      { id: 1, callFrame: frame('(root)'), children: [2, 4, 5] },
       { id: 2, callFrame: frame('a', 9), children: [3] },
       { id: 3, callFrame: frame('b', 19) },
       { id: 4, callFrame: frame('c', 29) },
+      { id: 5, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 } },
     ],
-    samples: [3, 3, 4, 3],
-    timeDeltas: [10, 10, 10, 10],
+    // Idle samples (id 5) are not busy time: left out of every share.
+    samples: [3, 5, 3, 4, 5, 3],
+    timeDeltas: [10, 50, 10, 10, 50, 10],
   };
   const lines = Object.fromEntries(summariseProfile(profile).map((l) => [l.name, l]));
   const rows: { name: string; fn: string; self: number; total: number }[] = [
@@ -135,6 +137,8 @@ describe('summariseProfile', () => {
     { name: 'another leaf', fn: 'c dist/proxy/x.js:30', self: 25, total: 25 },
     { name: 'the root holds everything', fn: '(root)', self: 0, total: 100 },
   ];
+  test('idle time is no function\'s share', () => assert.equal(lines['(idle)'], undefined));
+  test('self time by file adds up its functions', () => assert.deepEqual(selfByFile(summariseProfile(profile)), [{ file: 'dist/proxy/x.js', selfPct: 100 }, { file: '(root)', selfPct: 0 }]));
   for (const row of rows) {
     test(row.name, () => {
       assert.equal(lines[row.fn]?.selfPct, row.self);

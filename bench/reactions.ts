@@ -156,7 +156,7 @@ export async function measureReactions(sym: SymphonyProcess, log: (line: string)
       unit: 'failed',
       target: '0',
       met: downBad.length === 0,
-      detail: `rate cut to 2 req/s plus 1 req/s of 1.5 s requests; container.draining ${since(d0, draining.time)}, container.removed ${since(d0, removed.time)}; ${downWindow.length} requests checked${describeFailures(downBad)}`,
+      detail: `rate cut to 2 req/s plus 1 req/s of 1.5 s requests; container.draining ${since(d0, draining.time)} ("${draining.message}"), container.removed ${since(d0, removed.time)}; ${downWindow.length} requests checked${describeFailures(downBad)}`,
     });
     log(`  reaction: scale-down ${downBad.length} failed of ${downWindow.length}`);
   } finally {

@@ -47,17 +47,18 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
     source: 'dist',
     profiled: false,
     machine: { nproc: 2, cpuModel: 'Test CPU', memoryGiB: 24, kernel: 'Linux 6', loadAverageStart: [1, 1, 1], loadAverageEnd: [2, 2, 2] },
-    versions: { node: 'v20.20.2', nginx: 'nginx version: nginx/1.22.1', haproxy: 'HAProxy version 2.6.12', wrk: 'wrk 4.1.0', dockerSymphony: '0.1.0' },
+    versions: { node: 'v20.20.2', nginx: 'nginx 1.22.1', haproxy: 'HAProxy 2.6.12', wrk: 'wrk 4.1.0', dockerSymphony: '0.1.0' },
     clockTicks: 100,
     connections: 32,
     kinds: [get],
     rotation: [{ target: 'nginx', requests: 8, ok: 8, containers: 2 }],
-    memory: [{ target: 'symphony', idleKiB: 50 * 1024, loadKiB: 100 * 1024, afterKiB: 55 * 1024 }],
+    memory: [{ target: 'symphony', idleKiB: 50 * 1024, loadKiB: 100 * 1024, peakKiB: 120 * 1024, afterKiB: 55 * 1024 }],
     afterSeconds: 61,
     reactions: [{ what: 'threshold crossed → new container serving', value: 1200, unit: 'ms', target: '< 1500 ms', met: true, detail: 'd' }],
-    commands: { symphony: 'node dist/cli.js --min 2 --max 2', reactionSymphony: '', nginx: 'nginx -c x', haproxy: 'haproxy -db -f y', wrk: ['wrk -t1 -c32'], scripts: { get: 'wrk.method = "GET"\n' }, nginxConfig: 'events {}\n', haproxyConfig: 'global\n' },
+    commands: { symphony: 'node dist/cli.js --min 2 --max 2', reactionSymphony: '', nginx: 'nginx -c x', haproxy: 'haproxy -db -f y', naive: 'node bench/naive-proxy.mjs 1 2 3', wrk: ['wrk -t1 -c32'], scripts: { get: 'wrk.method = "GET"\n' }, nginxConfig: 'events {}\n', haproxyConfig: 'global\n' },
     nginxErrorLines: 0,
     windowLines: ['SlidingWindow 30 s / 100 ms   10.0 ns/record'],
+    profile: { seconds: 5, requests: 10_000, files: [{ file: 'node:_http_client', selfPct: 12.5 }], functions: [{ name: 'writev', selfPct: 17, totalPct: 17 }] },
     ...overrides,
   };
 }
@@ -100,10 +101,11 @@ describe('renderReport', () => {
     { name: 'the targets table says what is missed', has: /\| CPU per proxied request ≤ 3× nginx \| 4\.00× \(4\.00–4\.00\) \| \*\*no\*\* \|/ },
     { name: 'a row per target in the GET table', has: /\| \*\*Docker Symphony\*\* \| 4,500 \|/ },
     { name: 'the machine', has: /2 CPUs \(nproc\), Test CPU, 24\.0 GiB memory/ },
-    { name: 'the versions', has: /node v20\.20\.2; nginx version: nginx\/1\.22\.1; HAProxy version 2\.6\.12; wrk 4\.1\.0/ },
+    { name: 'the versions', has: /node v20\.20\.2; nginx 1\.22\.1; HAProxy 2\.6\.12; wrk 4\.1\.0/ },
     { name: 'the exact commands', has: /node dist\/cli\.js --min 2 --max 2/ },
     { name: 'every response 200', has: /Every response 200: yes/ },
     { name: 'the window benchmark', has: /SlidingWindow 30 s \/ 100 ms/ },
+    { name: 'the profile by file', has: /\| `node:_http_client` \| 12\.5 \|/ },
   ];
   for (const row of rows) test(row.name, () => assert.match(text, row.has));
   test('a quick run says its figures are not a measurement', () => assert.match(renderReport(input({ quick: true })), /Quick run.*not a measurement/));

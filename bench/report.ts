@@ -1,5 +1,6 @@
 // BENCHMARKS.md from what `make bench` measured: pure (data in, Markdown out).
 import type { KindResult, RatioRow, TargetName, TargetSummary } from './compare.js';
+import type { ProfileSummary } from './profile-run.js';
 import type { ReactionRow } from './reactions.js';
 import type { RoundRatio } from './stats.js';
 
@@ -16,7 +17,10 @@ export interface Correctness {
 export interface MemoryRow {
   readonly target: TargetName;
   readonly idleKiB: number;
+  /** Peak under the keep-alive GET load (the issue's "under that load"). */
   readonly loadKiB: number;
+  /** Peak under any load, the 64 KiB POSTs and new connections included. */
+  readonly peakKiB: number;
   readonly afterKiB: number;
 }
 
@@ -48,6 +52,7 @@ export interface ReportInput {
     readonly reactionSymphony: string;
     readonly nginx: string;
     readonly haproxy: string;
+    readonly naive: string;
     readonly wrk: readonly string[];
     readonly scripts: Readonly<Record<string, string>>;
     readonly nginxConfig: string;
@@ -56,12 +61,15 @@ export interface ReportInput {
   readonly nginxErrorLines: number;
   /** What bench/window.bench.ts printed. */
   readonly windowLines: readonly string[];
+  /** Where a profiled Docker Symphony spent its CPU under the GET load (a separate run). */
+  readonly profile?: ProfileSummary;
 }
 
 const LABEL: Record<TargetName, string> = {
   direct: 'direct (one container)',
   nginx: 'nginx, 1 worker, keepalive',
   haproxy: 'HAProxy, 1 thread, http-reuse always',
+  naive: 'naive node:http proxy (floor)',
   symphony: '**Docker Symphony**',
 };
 
@@ -121,9 +129,13 @@ export function targetRows(input: ReportInput): { target: string; measured: stri
       { target: 'p99 ≤ 1.5× nginx', measured: times(vsNginx.p99), met: vsNginx.p99.median <= 1.5 },
     );
   }
+  const floor = get?.ratios.find((r) => r.of === 'naive' && r.to === 'nginx');
+  if (floor !== undefined) {
+    rows.push({ target: 'for context: the naive node:http proxy against nginx (the floor of node:http on both sides)', measured: `CPU ${times(floor.cpu)}, req/s ${times(floor.rps)}`, met: null });
+  }
   if (mem !== undefined) {
     rows.push(
-      { target: 'RSS under load ≤ 80 MB', measured: `${mb(mem.loadKiB)} MiB`, met: mem.loadKiB <= 80 * 1024 },
+      { target: 'RSS under load ≤ 80 MB', measured: `${mb(mem.loadKiB)} MiB under the GET load (${mb(mem.peakKiB)} MiB with 64 KiB POSTs)`, met: mem.loadKiB <= 80 * 1024 },
       {
         target: 'RSS back within 10 MB of idle a minute after',
         measured: `${mb(mem.afterKiB)} MiB ${input.afterSeconds.toFixed(0)} s after (idle ${mb(mem.idleKiB)} MiB)`,
@@ -146,7 +158,8 @@ export function renderReport(input: ReportInput): string {
     '',
     `Written by \`make bench\` (\`bench/side-by-side.bench.ts\`) on ${input.date} in ${input.elapsedSeconds.toFixed(0)} s; regenerate it rather than edit it.`,
     'Docker Symphony, nginx and HAProxy each balance over **the same two demo containers** (`--min 2 --max 2`, reached on their published 127.0.0.1 ports);',
-    '"direct" is wrk straight to one of them. wrk uses 1 thread and 32 connections; targets run in interleaved rounds, the order rotating each round,',
+    '"direct" is wrk straight to one of them; "naive" is `bench/naive-proxy.mjs`, the least a `node:http` proxy does (keep-alive agent; no timeouts,',
+    'retries, health or metrics): the floor of node:http on both sides. wrk uses 1 thread and 32 connections; targets run in interleaved rounds, the order rotating each round,',
     'and every ratio is taken within a round, then the median over rounds (range in brackets). CPU-µs per request is the proxy process\'s',
     `utime+stime from \`/proc/PID/stat\` (${input.clockTicks} ticks/s) over the run, divided by the requests wrk completed in it;`,
     '"app" is the same for the two containers\' processes together. The machine is shared and noisy: ratios and CPU per request count, absolute req/s do not.',
@@ -168,9 +181,11 @@ export function renderReport(input: ReportInput): string {
   lines.push(
     '## Memory (RSS of the proxy process)',
     '',
-    `| proxy | idle, before any load | peak under load | ${input.afterSeconds.toFixed(0)} s after the load |`,
-    '|---|---:|---:|---:|',
-    ...input.memory.map((r) => `| ${LABEL[r.target]} | ${mb(r.idleKiB)} MiB | ${mb(r.loadKiB)} MiB | ${mb(r.afterKiB)} MiB |`),
+    `| proxy | idle, before any load | peak under the GET load | peak under any load (64 KiB POSTs too) | ${input.afterSeconds.toFixed(0)} s after the load |`,
+    '|---|---:|---:|---:|---:|',
+    ...input.memory.map((r) => `| ${LABEL[r.target]} | ${mb(r.idleKiB)} MiB | ${mb(r.loadKiB)} MiB | ${mb(r.peakKiB)} MiB | ${mb(r.afterKiB)} MiB |`),
+    '',
+    'Sampled from `/proc/PID/status` (VmRSS) every 250 ms during each run; "after" is read once, after the reaction measurements (the measured proxies idle meanwhile).',
     '',
   );
 
@@ -184,6 +199,28 @@ export function renderReport(input: ReportInput): string {
       '| what | measured | target | met | how |',
       '|---|---:|---|---|---|',
       ...input.reactions.map((r) => `| ${r.what} | ${r.value === null ? '—' : r.unit === 'ms' ? `${int(r.value)} ms` : `${r.value} failed`} | ${r.target} | ${yesNo(r.met)} | ${r.detail} |`),
+      '',
+    );
+  }
+
+  if (input.profile !== undefined) {
+    const p = input.profile;
+    lines.push(
+      '## Where Docker Symphony\'s CPU goes',
+      '',
+      `A separate instance (its own two containers) under \`node --cpu-prof\`, ${p.seconds} s of the same GET load after a 2 s warm-up (${int(p.requests)} requests measured);`,
+      'shares are of the time the process was busy (idle left out). V8 samples wall time: the natives `writev` (answers to clients) and `writeLatin1String`',
+      '(request heads to containers) are socket writes, and they also hold the time the process lost the CPU when a write woke the process it wrote to',
+      '(2 CPUs), so they overstate CPU; the JavaScript shares compare fairly with each other.',
+      '`node --import tsx bench/profile-top.ts FILE.cpuprofile` prints the same for any profile (`--cpu-prof DIR` keeps one of the measured run).',
+      '',
+      '| self time by file | % |',
+      '|---|---:|',
+      ...p.files.map((f) => `| \`${f.file}\` | ${f.selfPct.toFixed(1)} |`),
+      '',
+      '| busiest functions (self) | self % | total % |',
+      '|---|---:|---:|',
+      ...p.functions.map((f) => `| \`${f.name}\` | ${f.selfPct.toFixed(1)} | ${f.totalPct.toFixed(1)} |`),
       '',
     );
   }
@@ -208,7 +245,7 @@ export function renderReport(input: ReportInput): string {
     '',
     '## Commands',
     '',
-    'Ports are picked free on 127.0.0.1 for each run; every process is a child of the benchmark, stopped at its end.',
+    'Ports are picked free on 127.0.0.1 for each run; every process is a child of the benchmark, stopped at its end; `$TMP` is a temporary directory, removed then.',
     '',
     '```sh',
     'make bench   # scripts/ensure-bench-tools.sh, make build, make image, then:',
@@ -218,6 +255,7 @@ export function renderReport(input: ReportInput): string {
     ...(input.commands.reactionSymphony === '' ? [] : ['# reaction times', input.commands.reactionSymphony]),
     input.commands.nginx,
     input.commands.haproxy,
+    input.commands.naive,
     ...input.commands.wrk,
     '```',
     '',

@@ -1,6 +1,7 @@
-// `make bench`: Docker Symphony against nginx and HAProxy in front of the same two demo
-// containers, and against one container straight, with wrk; then the orchestrator's
-// reaction times and the request window's cost (bench/window.bench.ts); writes BENCHMARKS.md.
+// `make bench`: Docker Symphony against nginx, HAProxy and a naive node:http proxy in front of
+// the same two demo containers, and one container straight, with wrk; then the orchestrator's
+// reaction times, a CPU profile of it (separate run) and the request window's cost
+// (bench/window.bench.ts); writes BENCHMARKS.md.
 //   node --import tsx bench/side-by-side.bench.ts [--quick] [--from dist|src] [--out FILE]
 //        [--no-reactions] [--cpu-prof DIR]
 // --quick: 1 s runs, 2 rounds, a short wait before the "after" memory reading (to check
@@ -10,13 +11,15 @@
 // Needs wrk, nginx and haproxy (scripts/ensure-bench-tools.sh), the demo image (`make
 // image`) and, by default, `make build`. Every process it starts is its own child, on
 // 127.0.0.1 ports it picked free, and is stopped in `finally`; containers by label.
+// Exit status 1 when a request failed (non-2xx, socket error, a failed request during a
+// kill or scale-down); timings are only reported.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, request, startChild, stopAllChildren, waitFor } from './children.js';
+import { freePort, GiveUp, request, startChild, stopAllChildren, waitFor } from './children.js';
 import type { Child } from './children.js';
 import { measureKind } from './compare.js';
 import type { KindResult, Target } from './compare.js';
@@ -24,6 +27,7 @@ import { clockTicksPerSecond, rssKiB } from './proc.js';
 import { measureReactions, REACTION_FLAGS } from './reactions.js';
 import type { ReactionRow } from './reactions.js';
 import { haproxyCommand, haproxyConfig, nginxCommand, nginxConfig } from './reference-proxies.js';
+import { profileSymphony } from './profile-run.js';
 import { renderReport } from './report.js';
 import type { Correctness, MemoryRow, ReportInput } from './report.js';
 import { containerPid, startSymphony } from './symphony-process.js';
@@ -39,8 +43,8 @@ const KINDS: readonly RequestKind[] = [
   { name: 'get-close', method: 'GET', path: '/api/v1/whoami', bodyBytes: 0, close: true },
 ];
 /** Rounds and seconds per run, by kind; the whole run stays within a few minutes. */
-const FULL = { rounds: { get: 5, 'post-64k': 3, 'get-close': 3 } as Record<string, number>, seconds: { get: 4, 'post-64k': 3, 'get-close': 3 } as Record<string, number>, warmupSeconds: 2, afterMs: 60_000 };
-const QUICK = { rounds: { get: 2, 'post-64k': 2, 'get-close': 2 } as Record<string, number>, seconds: { get: 1, 'post-64k': 1, 'get-close': 1 } as Record<string, number>, warmupSeconds: 1, afterMs: 5_000 };
+const FULL = { rounds: { get: 5, 'post-64k': 3, 'get-close': 3 } as Record<string, number>, seconds: { get: 4, 'post-64k': 3, 'get-close': 3 } as Record<string, number>, warmupSeconds: 2, afterMs: 60_000, profileSeconds: 5 };
+const QUICK = { rounds: { get: 2, 'post-64k': 2, 'get-close': 2 } as Record<string, number>, seconds: { get: 1, 'post-64k': 1, 'get-close': 1 } as Record<string, number>, warmupSeconds: 1, afterMs: 5_000, profileSeconds: 1 };
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // Debian installs nginx and haproxy in /usr/sbin, which a non-login PATH may lack.
@@ -50,10 +54,11 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** First line a tool prints about its version (wherever it prints it). */
-function versionOf(command: string, args: readonly string[]): string {
+/** `name version` from what a tool prints about itself (wherever it prints it). */
+function versionOf(name: string, command: string, args: readonly string[], pattern: RegExp): string {
   const r = spawnSync(command, args, { encoding: 'utf8' });
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? '?';
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  return `${name} ${pattern.exec(text)?.[1] ?? text.split('\n')[0]?.trim() ?? '?'}`;
 }
 
 function machine(): ReportInput['machine'] {
@@ -78,11 +83,24 @@ async function startReference(name: 'nginx' | 'haproxy', dir: string, upstreamPo
   const { command, args } = name === 'nginx' ? nginxCommand(configPath, dir) : haproxyCommand(configPath);
   const child = startChild(name, command, args);
   await waitFor(`${name} answering on 127.0.0.1:${port}`, async () => {
-    if (child.process.exitCode !== null) throw new Error(`${name} exited with code ${child.process.exitCode}: ${child.output().slice(-1000)}`);
+    if (child.process.exitCode !== null) throw new GiveUp(`${name} exited with code ${child.process.exitCode}: ${child.output().slice(-1000)}`);
     const a = await request(port, 'GET', '/api/v1/whoami', 2_000);
     return a.status === 200 ? true : undefined;
   }, 15_000);
   return { child, port, config, command: `${command} ${args.join(' ')}` };
+}
+
+/** Starts bench/naive-proxy.mjs on bare node and waits until it answers 200. */
+async function startNaive(upstreamPorts: readonly number[]): Promise<{ child: Child; port: number; command: string }> {
+  const port = await freePort();
+  const args = ['bench/naive-proxy.mjs', String(port), ...upstreamPorts.map(String)];
+  const child = startChild('naive proxy', process.execPath, args, { cwd: root });
+  await waitFor(`the naive proxy answering on 127.0.0.1:${port}`, async () => {
+    if (child.process.exitCode !== null) throw new GiveUp(`the naive proxy exited with code ${child.process.exitCode}: ${child.output().slice(-1000)}`);
+    const a = await request(port, 'GET', '/api/v1/whoami', 2_000);
+    return a.status === 200 ? true : undefined;
+  }, 15_000);
+  return { child, port, command: `node ${args.join(' ')}` };
 }
 
 /** 8 GETs on fresh connections through `port`: all 200, and which containers answered. */
@@ -152,12 +170,14 @@ async function main(): Promise<void> {
     const appPids = containers.map((c) => containerPid(c.id));
     const nginx = await startReference('nginx', dir, upstreamPorts);
     const haproxy = await startReference('haproxy', dir, upstreamPorts);
+    const naive = await startNaive(upstreamPorts);
     const first = upstreamPorts[0];
     if (first === undefined) throw new Error('no container port');
     const targets: Target[] = [
       { name: 'direct', port: first, pid: null },
       { name: 'nginx', port: nginx.port, pid: nginx.child.pid },
       { name: 'haproxy', port: haproxy.port, pid: haproxy.child.pid },
+      { name: 'naive', port: naive.port, pid: naive.child.pid },
       { name: 'symphony', port: symA.port, pid: symA.child.pid },
     ];
     const proxies = targets.filter((t) => t.pid !== null) as (Target & { pid: number })[];
@@ -183,7 +203,7 @@ async function main(): Promise<void> {
       );
     }
     const loadEnded = Date.now();
-    const underLoad = Object.fromEntries(proxies.map((t) => [t.name, Math.max(0, ...results.flatMap((k) => k.runs.filter((r) => r.target === t.name).map((r) => r.rssPeakKiB ?? 0)))]));
+    const peakOf = (name: string, kinds: readonly KindResult[]): number => Math.max(0, ...kinds.flatMap((k) => k.runs.filter((r) => r.target === name).map((r) => r.rssPeakKiB ?? 0)));
 
     let reactions: ReactionRow[] = [];
     let reactionCommand = '';
@@ -195,13 +215,15 @@ async function main(): Promise<void> {
       await symB.stop();
       symB = undefined;
     }
+    say('bench: where Docker Symphony\'s CPU goes (a separate instance under node --cpu-prof)');
+    const profile = await profileSymphony({ root, source, image: IMAGE, scriptPath: scripts['get'] as string, path: get.path, connections: CONNECTIONS, seconds: plan.profileSeconds, top: 15 });
     const waitMs = Math.max(0, plan.afterMs - (Date.now() - loadEnded));
     if (waitMs > 0) {
       say(`bench: waiting ${Math.round(waitMs / 1000)} s for the "after" memory reading`);
       await new Promise((r) => setTimeout(r, waitMs));
     }
     const afterSeconds = (Date.now() - loadEnded) / 1000;
-    const memory: MemoryRow[] = proxies.map((t) => ({ target: t.name, idleKiB: idle[t.name] ?? 0, loadKiB: underLoad[t.name] ?? 0, afterKiB: rssKiB(t.pid) }));
+    const memory: MemoryRow[] = proxies.map((t) => ({ target: t.name, idleKiB: idle[t.name] ?? 0, loadKiB: peakOf(t.name, results.slice(0, 1)), peakKiB: peakOf(t.name, results), afterKiB: rssKiB(t.pid) }));
     const nginxErrors = readFileSync(join(dir, 'nginx-error.log'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 
     const input: ReportInput = {
@@ -213,9 +235,9 @@ async function main(): Promise<void> {
       machine: { ...startedMachine, loadAverageEnd: os.loadavg() },
       versions: {
         node: process.version,
-        nginx: versionOf('nginx', ['-v']),
-        haproxy: versionOf('haproxy', ['-v']),
-        wrk: versionOf('wrk', ['-v']),
+        nginx: versionOf('nginx', 'nginx', ['-v'], /nginx\/(\S+)/),
+        haproxy: versionOf('HAProxy', 'haproxy', ['-v'], /HAProxy version (\S+)/),
+        wrk: versionOf('wrk', 'wrk', ['-v'], /wrk (\S+)/),
         dockerSymphony: (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version,
       },
       clockTicks: hz,
@@ -228,20 +250,32 @@ async function main(): Promise<void> {
       commands: {
         symphony: symA.commandLine,
         reactionSymphony: reactionCommand,
-        nginx: nginx.command,
-        haproxy: haproxy.command,
+        nginx: nginx.command.replaceAll(dir, '$TMP'),
+        haproxy: haproxy.command.replaceAll(dir, '$TMP'),
+        naive: naive.command,
         wrk: KINDS.map((k) => `wrk -t1 -c${CONNECTIONS} -d${plan.seconds[k.name] ?? 1}s --timeout 5s -s ${k.name}.lua http://127.0.0.1:PORT${k.path}`),
         scripts: Object.fromEntries(KINDS.map((k) => [k.name, readFileSync(scripts[k.name] as string, 'utf8')])),
-        nginxConfig: nginx.config,
-        haproxyConfig: haproxy.config,
+        nginxConfig: nginx.config.replaceAll(dir, '$TMP'),
+        haproxyConfig: haproxy.config.replaceAll(dir, '$TMP'),
       },
       nginxErrorLines: nginxErrors.length,
       windowLines,
+      profile,
     };
     const report = renderReport(input);
     mkdirSync(resolve(out, '..'), { recursive: true });
     writeFileSync(out, report);
     say(`bench: wrote ${out} in ${input.elapsedSeconds.toFixed(0)} s`);
+    // Timings are reported, never judged here; a failed request is a fault, and fails the run.
+    const faults = [
+      ...results.flatMap((k) => k.summary.filter((t) => t.non2xx + t.socketErrors > 0).map((t) => `${k.kind.name} ${t.target}: ${t.non2xx} non-2xx, ${t.socketErrors} socket errors`)),
+      ...rotation.filter((c) => c.ok !== c.requests).map((c) => `${c.target}: ${c.requests - c.ok} of ${c.requests} checks not 200`),
+      ...reactions.filter((r) => r.unit === 'failed' && r.value !== 0).map((r) => `${r.what}: ${r.value}`),
+    ];
+    if (faults.length > 0) {
+      say(`bench: requests failed (see ${out}):\n  ${faults.join('\n  ')}`);
+      process.exitCode = 1;
+    }
   } finally {
     await cleanup();
   }

@@ -85,8 +85,15 @@ function hostileSection(file: string): string {
   }
   if (Array.isArray(list) && list.length > 0 && typeof list[0] === 'object') {
     const keys = [...new Set(list.flatMap((o) => Object.keys(o as object)))];
-    parts.push(`| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`);
-    for (const o of list as Record<string, unknown>[]) parts[parts.length - 1] += `\n| ${keys.map((k) => cell(o[k] === undefined ? '' : typeof o[k] === 'object' ? JSON.stringify(o[k]) : String(o[k])).slice(0, 300)).join(' | ')} |`;
+    // A row that counts violations gets a verdict, like the fault rows.
+    const judged = keys.includes('violations');
+    const header = [...keys, ...(judged ? ['result'] : [])];
+    const lines = (list as Record<string, unknown>[]).map((o) => {
+      const cells = keys.map((k) => cell(o[k] === undefined ? '' : typeof o[k] === 'object' ? JSON.stringify(o[k]) : String(o[k])).slice(0, 400));
+      if (judged) cells.push(o['violations'] === 0 ? 'pass' : '**FAIL**');
+      return `| ${cells.join(' | ')} |`;
+    });
+    parts.push([`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...lines].join('\n'));
   }
   return parts.join('\n\n');
 }
@@ -113,7 +120,7 @@ const text = `# Reliability record
 
 Written by \`${command}\` (scripts/reliability.sh → scripts/reliability-report.ts); do not edit by hand.
 
-- Date: ${new Date().toISOString()}
+- Date: ${rows[0]?.startedAt ?? new Date().toISOString()} (first row started)
 - Machine: ${machine()}
 - Command: \`${command}\` — the reliability test files with \`SYMPHONY_RELIABILITY_FULL=1\` (the fast rows also run in \`make test\`)
 - Run: ${seconds} s in all, test exit status ${status}; fault rows: ${passed} of ${rows.length} pass; the fast rows took ${fast.toFixed(0)} s of it

@@ -68,7 +68,7 @@ function responseDoubt(response: IncomingMessage): string | undefined {
   if (response.rawHeaders.length / 2 > MAX_FORWARDED_HEADERS) return `more than ${MAX_FORWARDED_HEADERS} header fields`;
   const coding = response.headers['transfer-encoding'];
   // node reads any other coding as "until close"; stripping it would change the body's meaning.
-  if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') return `Transfer-Encoding "${coding}"`;
+  if (coding !== undefined && coding.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase() !== 'chunked') return `Transfer-Encoding "${coding}"`;
   return undefined;
 }
 
@@ -143,23 +143,17 @@ function sendBody(req: IncomingMessage, request: ClientRequest): void {
   req.pipe(request, { end: false });
   req.once('end', () => {
     if (req.rawTrailers.length > 0) {
-      const trailers = stripHopByHop(req.rawTrailers).filter((_, i, all) => i % 2 === 1 || !isFramingName(all[i] ?? ''));
-      addRawTrailers(request, trailers);
+      const raw = stripHopByHop(req.rawTrailers);
+      const pairs: [string, string][] = [];
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        const name = raw[i] ?? '';
+        const lower = name.toLowerCase();
+        if (lower !== 'content-length' && lower !== 'host') pairs.push([name, raw[i + 1] ?? '']);
+      }
+      if (pairs.length > 0) request.addTrailers(pairs);
     }
     request.end();
   });
-}
-
-function isFramingName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return lower === 'content-length' || lower === 'host';
-}
-
-/** addTrailers with a raw list, keeping repeated names. */
-function addRawTrailers(request: ClientRequest, raw: readonly string[]): void {
-  const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i] ?? '', raw[i + 1] ?? '']);
-  if (pairs.length > 0) request.addTrailers(pairs);
 }
 
 /**

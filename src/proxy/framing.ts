@@ -30,6 +30,9 @@ export const MAX_FORWARDED_HEADERS = 1000;
 const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
 const DIGITS = /^[0-9]+$/;
 
+/** Strips optional whitespace (SP, HTAB) only: String.trim would also strip NBSP and other obs-text. */
+const trimOws = (value: string): string => value.replace(/^[ \t]+|[ \t]+$/g, '');
+
 const refuse = (reason: string): FramingVerdict => ({ ok: false, status: 400, reason });
 
 /**
@@ -52,11 +55,11 @@ export function requestFraming(raw: readonly string[], httpVersion: string): Fra
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] ?? '').toLowerCase();
     const value = raw[i + 1] ?? '';
-    if (name === 'content-length') lengths.push(value.trim());
-    else if (name === 'transfer-encoding') codings.push(...value.split(',').map((c) => c.trim().toLowerCase()));
+    if (name === 'content-length') lengths.push(trimOws(value));
+    else if (name === 'transfer-encoding') codings.push(...value.split(',').map((c) => trimOws(c).toLowerCase()));
     else if (name === 'host') {
       hosts++;
-      if (!HOST_VALUE.test(value.trim())) return refuse('Host is not a valid host[:port]');
+      if (!HOST_VALUE.test(trimOws(value))) return refuse('Host is not a valid host[:port]');
     }
   }
   if (hosts > 1) return refuse('more than one Host header');

@@ -109,7 +109,8 @@ export interface ForwardOptions extends ForwardedInfo {
 /**
  * The headers sent to the member, in one pass: the client's Host first, then the
  * framing the proxy chose, then the client's end-to-end headers (hop-by-hop ones, those
- * Connection names and the client's own framing and X-Forwarded-* removed), then
+ * Connection names, Expect, which node:http answered, and the client's own framing and
+ * X-Forwarded-* removed), then
  * X-Forwarded-*, then the protocol switch for an upgrade. Framing comes first so that a
  * member keeping only its first N headers still reads the body right.
  */
@@ -125,6 +126,9 @@ export function forwardRequestHeaders(raw: readonly string[], options: ForwardOp
     if (lower === 'host') out.push(name, value);
     else if (lower === 'x-forwarded-for') previousFor.push(value);
     else if (
+      // node:http already answered it (100 Continue, or 417 for anything else); forwarded, node's client
+      // would send our head early as UTF-8 and change obs-text bytes.
+      lower === 'expect' ||
       lower === 'content-length' ||
       lower === 'x-forwarded-proto' ||
       lower === 'x-forwarded-host' ||

@@ -52,7 +52,7 @@ export function writeRawHead(socket: Duplex, status: number, statusText: string,
   socket.write(`${head}\r\n`);
 }
 
-/** Sends `reply` on a raw socket and closes it (a failed upgrade, CONNECT). */
+/** Sends `reply` on a raw socket and then destroys it (a failed upgrade, CONNECT). */
 export function replyRawJson(socket: Duplex, reply: Reply): void {
   if (socket.destroyed || !socket.writable) return;
   const body = errorBody(reply.code, reply.message);
@@ -66,5 +66,7 @@ export function replyRawJson(socket: Duplex, reply: Reply): void {
     'Connection',
     'close',
   ]);
-  socket.end(body);
+  // The connection is done: drop what the client still sends, destroy once the reply is out.
+  socket.resume();
+  socket.end(body, () => socket.destroy());
 }

@@ -24,6 +24,7 @@ import { observe } from './observer.js';
 import type { ProxyObserver } from './observer.js';
 import type { UpstreamPool } from './pool.js';
 import { MemberQueue } from './queue.js';
+import { ClientConnections } from './client-connections.js';
 import { replyJson, replyRawJson } from './replies.js';
 import type { Reply } from './replies.js';
 import { UpgradeFlow } from './tunnel.js';
@@ -97,8 +98,9 @@ export class ProxyServer {
   readonly #requestFlow: RequestFlow;
   readonly #upgradeFlow: UpgradeFlow;
   readonly #inFlight = new InFlight();
-  /** Client connections whose framing was refused: requests node parsed after it are not forwarded. */
-  readonly #refused = new WeakSet<object>();
+  readonly #connections = new ClientConnections();
+  /** Sockets node:http handed over (upgrades, CONNECT): close() ends them, node:http no longer tracks them. */
+  readonly #rawSockets = new Set<Duplex>();
   #requests = 0;
   #clientAborted = 0;
 
@@ -136,6 +138,7 @@ export class ProxyServer {
     Object.assign(this.#server, { httpAllowHalfOpen: true });
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#handleUpgrade(req, socket, head));
     this.#server.on('connect', (req: IncomingMessage, socket: Duplex) => this.#refuseConnect(req, socket));
+    this.#server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => this.#connections.clientError(error, socket));
   }
 
   /** Requests being handled now, including those waiting for a member. */
@@ -188,7 +191,7 @@ export class ProxyServer {
     await Promise.race([this.#inFlight.whenIdle(), graceOver]);
     this.#clock.clearTimeout(timer);
     this.#server.closeAllConnections();
-    for (const socket of this.#upgradeFlow.tunnels) socket.destroy();
+    for (const socket of this.#rawSockets) socket.destroy();
     this.#agent.destroy();
     await closed;
   }
@@ -259,19 +262,22 @@ export class ProxyServer {
     if (this.#queue.closing) res.shouldKeepAlive = false;
     let outcome: Outcome;
     try {
-      const prepared = this.#refused.has(req.socket) ? REFUSED_BEFORE : this.#prepare(req, method);
+      const prepared = this.#connections.wasRefused(req.socket) ? REFUSED_BEFORE : this.#prepare(req, method);
       if ('status' in prepared) {
         // Where that request ended is in doubt, so is everything after it on this connection.
-        this.#refused.add(req.socket);
+        this.#connections.refuse(req.socket);
+        this.#connections.started(req.socket, res);
         replyJson(res, prepared);
         outcome = { status: prepared.status, attempts: 0, clientAborted: false };
       } else {
         const gone = new AbortController();
+        this.#connections.started(req.socket, res, gone);
         res.once('close', () => {
           if (!res.writableFinished) gone.abort();
         });
         const job: RequestJob = { method, url, signal: gone.signal, bodyStarted: false, req, res, ...prepared };
         outcome = await forward(this.#loop, this.#requestFlow, job);
+        if (this.#connections.hadBadBody(res)) outcome = this.#refuseBadBody(res, outcome);
       }
     } catch (error) {
       // A bug, not an upstream failure: still answer rather than leave the client hanging.
@@ -286,8 +292,11 @@ export class ProxyServer {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const started = this.#requestStarted(method, url);
-    // Errors on a raw socket end in 'close'; without a listener they would crash the process.
-    socket.on('error', () => {});
+    this.#adopt(socket);
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    // Requests pipelined before it are answered first: their bytes must not follow ours.
+    await new Promise<void>((resolve) => this.#connections.afterActive(socket, resolve));
     let outcome: Outcome;
     try {
       const protocol = upgradeProtocol(req.rawHeaders);
@@ -299,8 +308,6 @@ export class ProxyServer {
         replyRawJson(socket, prepared);
         outcome = { status: prepared.status, attempts: 0, clientAborted: false };
       } else {
-        const gone = new AbortController();
-        socket.once('close', () => gone.abort());
         const job: UpgradeJob = { method, url, signal: gone.signal, bodyStarted: false, req, socket, head, ...prepared };
         outcome = await forward(this.#loop, this.#upgradeFlow, job);
       }
@@ -312,19 +319,38 @@ export class ProxyServer {
     this.#requestEnded(method, url, started, outcome);
   }
 
+  /** A request whose body was malformed after forwarding began: 400 if nothing was sent yet, else cut off. */
+  #refuseBadBody(res: ServerResponse, outcome: Outcome): Outcome {
+    if (res.headersSent) {
+      res.destroy();
+      return outcome;
+    }
+    replyJson(res, { status: 400, code: 'BAD_REQUEST', message: 'The request body is malformed; it was not forwarded whole.', close: true });
+    return { status: 400, attempts: outcome.attempts, clientAborted: false, ...(outcome.upstreamId === undefined ? {} : { upstreamId: outcome.upstreamId }) };
+  }
+
+  /** Takes over a socket node:http handed over, so close() can end it. */
+  #adopt(socket: Duplex): void {
+    // Errors on a raw socket end in 'close'; without a listener they would crash the process.
+    socket.on('error', () => {});
+    this.#rawSockets.add(socket);
+    socket.once('close', () => this.#rawSockets.delete(socket));
+  }
+
   /** CONNECT (a tunnel to anywhere) is not something a reverse proxy forwards: 405, then close. */
   #refuseConnect(req: IncomingMessage, socket: Duplex): void {
     const method = req.method ?? 'CONNECT';
     const url = req.url ?? '';
     const started = this.#requestStarted(method, url);
-    socket.on('error', () => {});
+    this.#adopt(socket);
     const reply: Reply = {
       status: 405,
       code: 'METHOD_NOT_ALLOWED',
       message: 'CONNECT is not forwarded by this proxy; send the request itself.',
       headers: { Allow: ALLOWED_METHODS },
     };
-    replyRawJson(socket, reply);
+    // After the answers to requests pipelined before it, never in the middle of one.
+    this.#connections.afterActive(socket, () => replyRawJson(socket, reply));
     this.#requestEnded(method, url, started, { status: 405, attempts: 0, clientAborted: false });
   }
 }

@@ -33,8 +33,6 @@ export class UpgradeFlow implements Flow<UpgradeJob, UpgradeAnswer> {
   readonly name = 'upgrade';
   readonly #clock: Clock;
   readonly #timeoutMs: number;
-  /** Open tunnels' client sockets, so close() can end tunnels that would otherwise live forever. */
-  readonly tunnels = new Set<Duplex>();
 
   constructor(clock: Clock, timeoutMs: number) {
     this.#clock = clock;
@@ -56,8 +54,14 @@ export class UpgradeFlow implements Flow<UpgradeJob, UpgradeAnswer> {
     const { response } = answer;
     if (answer.kind === 'declined') {
       writeRawHead(client, response.statusCode ?? 502, response.statusMessage ?? '', [...stripHopByHop(response.rawHeaders), 'Connection', 'close']);
-      response.pipe(client);
-      response.once('close', () => endAttempt(response.complete));
+      // Nothing the client sends now is read as HTTP again: drop it, and close once the answer is out.
+      client.resume();
+      response.pipe(client, { end: false });
+      response.once('end', () => client.end(() => client.destroy()));
+      response.once('close', () => {
+        endAttempt(response.complete);
+        if (!response.complete) client.destroy();
+      });
       client.once('close', () => {
         answer.request.destroy();
         endAttempt(false);
@@ -73,12 +77,10 @@ export class UpgradeFlow implements Flow<UpgradeJob, UpgradeAnswer> {
       endAttempt(true);
       upstreamSocket.destroy();
       client.destroy();
-      this.tunnels.delete(client);
     };
     upstreamSocket.on('error', close).on('close', close);
     client.on('error', close).on('close', close);
     upstreamSocket.pipe(client).pipe(upstreamSocket);
-    this.tunnels.add(client);
     // Counted as in flight on the member until the tunnel closes, so a drain waits for it.
     return Promise.resolve('completed');
   }

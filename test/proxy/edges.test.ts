@@ -149,6 +149,38 @@ describe('CONNECT and half-close (defect 9)', () => {
   });
 });
 
+describe('bad bytes after a pipelined request', () => {
+  test('a complete request before garbage still gets its answer, then the connection closes', async () => {
+    const b = await backend('B');
+    const { port } = await proxyOver([new Upstream('B', b.port)]);
+    const { text, closedByPeer } = await raw(port, 'GET /p1 HTTP/1.1\r\nHost: h\r\n\r\nthis is not http\r\n\r\n');
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    assert.match(text, /"url":"\/p1"/);
+    assert.equal(closedByPeer, true);
+  });
+
+  test('CONNECT pipelined after a GET: the GET is answered first, then 405', async () => {
+    const b = await backend('B', (req, res) => setTimeout(() => res.end(`answer ${req.url}`), 10));
+    const { port } = await proxyOver([new Upstream('B', b.port)]);
+    const { text } = await raw(port, 'GET /p1 HTTP/1.1\r\nHost: h\r\n\r\nCONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n');
+    assert.match(text, /^HTTP\/1\.1 200 [\s\S]*answer \/p1HTTP\/1\.1 405 /);
+  });
+
+  test('an upgrade pipelined after a request waits for its answer (refused or not)', async () => {
+    const b = await backend('B', (req, res) => setTimeout(() => res.end(`answer ${req.url}`), 10));
+    const { port } = await proxyOver([new Upstream('B', b.port)]);
+    const { text } = await raw(port, 'GET /p1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello');
+    assert.match(text, /^HTTP\/1\.1 200 [\s\S]*answer \/p1HTTP\/1\.1 400 /);
+  });
+
+  test('a body broken mid-way after the request went upstream: 400, earlier answers intact', async () => {
+    const b = await backend('B');
+    const { port } = await proxyOver([new Upstream('B', b.port)]);
+    const { text } = await raw(port, 'GET /p1 HTTP/1.1\r\nHost: h\r\n\r\nPOST /p2 HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\n');
+    assert.match(text, /^HTTP\/1\.1 200 [\s\S]*"url":"\/p1"[\s\S]*HTTP\/1\.1 400 /);
+  });
+});
+
 describe('every member confirmed gone: idempotent requests wait for a ready one (defect 7)', () => {
   test('GET: three members answer 503 and are confirmed unhealthy; the request waits and a new member serves it', async () => {
     const sick = await Promise.all(['S1', 'S2', 'S3'].map((n) => backend(n, (req, res) => { req.resume(); res.writeHead(503).end('down'); })));
@@ -256,6 +288,23 @@ describe('upgrades answer like requests (issue 8 drift)', () => {
     assert.equal(codeOf(second.text), 'QUEUE_FULL');
     void proxy.close({ graceMs: 0 });
     assert.equal(codeOf((await first).text), 'SHUTTING_DOWN');
+  });
+
+  test('a declined upgrade closes its connection, so close() ends even if the client keeps sending', { timeout: 5000 }, async () => {
+    const b = await backend('B', (_req, res) => res.end('declined'));
+    const { port, proxy } = await proxyOver([new Upstream('B', b.port)]);
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    cleanups.push(() => void socket.destroy());
+    socket.on('error', () => {});
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (text += d));
+    socket.write('GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    await until(() => text.endsWith('declined'));
+    socket.write('GET /x HTTP/1.1\r\nHost: h\r\n\r\n');
+    await proxy.close({ graceMs: 0 });
+    assert.match(text, /^HTTP\/1\.1 200 [\s\S]*Connection: close/);
+    assert.equal(b.received.length, 1, 'the bytes after it were never read as a request');
   });
 
   test('no handshake answer within upstreamTimeoutMs → 504 GATEWAY_TIMEOUT, reported', async () => {

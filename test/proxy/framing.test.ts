@@ -28,6 +28,8 @@ describe('requestFraming', () => {
     { name: 'no Host on HTTP/1.1', raw: [], want: 400 },
     { name: 'Host with a non-numeric port', raw: ['Host', 'h:abc'], want: 400 },
     { name: 'Host with two ports', raw: ['Host', 'h:80:90'], want: 400 },
+    { name: 'Host with a no-break space (obs-text, not whitespace)', raw: ['Host', '\u00a0h'], want: 400 },
+    { name: 'chunked followed by a no-break space', raw: ['Host', 'a', 'Transfer-Encoding', 'chunked\u00a0'], want: 400 },
     { name: 'Host with userinfo', raw: ['Host', 'localhost:80@evil.com'], want: 400 },
     { name: '1,000 fields', raw: ['Host', 'a', ...many(999)], want: { kind: 'none' } },
     { name: '1,001 fields', raw: ['Host', 'a', ...many(1000)], want: 431 },
@@ -59,6 +61,10 @@ describe('forwardRequestHeaders', () => {
       'Host', 'a', 'Transfer-Encoding', 'chunked', 'X-A', '1',
       'X-Forwarded-For', '10.0.0.1, 127.0.0.1', 'X-Forwarded-Proto', 'http', 'X-Forwarded-Host', 'a',
     ]);
+  });
+  test('Expect is answered by the proxy (node:http sent 100 Continue), not forwarded', () => {
+    const raw = ['Host', 'a', 'Expect', '100-continue', 'X-A', 'caf\u00c3\u00a9'];
+    assert.deepEqual(forwardRequestHeaders(raw, { ...base, framing: [] }).slice(0, 4), ['Host', 'a', 'X-A', 'caf\u00c3\u00a9']);
   });
   test('the length is the one the proxy chose, never a second copy', () => {
     const raw = ['Host', 'a', 'Content-Length', '3'];

@@ -14,6 +14,7 @@ describe('stripHopByHop', () => {
       want: ['X-Keep', '1'],
     },
     { name: 'headers named by Connection', raw: ['Connection', 'X-A, x-b', 'X-A', '1', 'X-B', '2', 'X-C', '3'], want: ['X-C', '3'] },
+    { name: 'Connection naming Content-Length or Host never removes them', raw: ['Connection', 'content-length, host, x-a', 'Content-Length', '2', 'Host', 'h', 'X-A', '1'], want: ['Content-Length', '2', 'Host', 'h'] },
     { name: 'several Connection headers', raw: ['Connection', 'x-a', 'connection', 'X-B', 'X-A', '1', 'X-B', '2'], want: [] },
     { name: 'repeated end-to-end headers stay, in order and case', raw: ['Set-Cookie', 'a=1', 'set-cookie', 'b=2'], want: ['Set-Cookie', 'a=1', 'set-cookie', 'b=2'] },
     {

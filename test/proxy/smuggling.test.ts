@@ -137,6 +137,22 @@ describe('forwarded framing', () => {
     assert.deepEqual(b.log, [{ method: 'POST', url: '/c', te: 'chunked', body: 'abcde' }]);
   });
 
+  test('trailers of a chunked body are forwarded, except framing ones', async () => {
+    let trailers: string[] = [];
+    const b = await startBackend('T', (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        trailers = req.rawTrailers;
+        res.end('ok');
+      });
+    });
+    cleanups.push(() => b.close());
+    const { port } = await proxyOver(new Upstream('T', b.port));
+    const { text } = await rawExchange(port, 'POST /t HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 1\r\nHost: other\r\nX-Two: 2\r\n\r\n');
+    assert.match(text, /^HTTP\/1\.1 200 /);
+    assert.deepEqual(trailers, ['X-Sum', '1', 'X-Two', '2']);
+  });
+
   test('a request without a body is forwarded without one: GET bare, POST with Content-Length: 0', async () => {
     const b = await recordingBackend();
     const { port } = await proxyOver(new Upstream('R', b.port));

@@ -1,6 +1,7 @@
 // Small tools the fault rows share: the docker CLI as an operator would type it,
-// counting a service's containers on the engine, and shutting an in-process
-// Symphony down so that what it left behind can be counted before the sweep.
+// counting a service's containers on the engine, shutting an in-process Symphony down
+// so that what it left behind is counted before the sweep, the `finally` steps every
+// row repeats, and a per-file sweep of services a cancelled test could not clean up.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { docker as engine, startSymphony, sweep, type Running } from '../../e2e/harness.js';

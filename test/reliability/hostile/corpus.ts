@@ -1,6 +1,7 @@
 // The hostile corpus, as data: one row per input, [class, name, exact bytes]. Bytes are
-// written as latin1 strings so CR, LF, NUL and high bytes are explicit. The few inputs
-// too big to write out are built by the helpers at the bottom.
+// written as latin1 strings so CR, LF, NUL and high bytes are explicit; `<<|>>` marks
+// where a row is cut into separate writes (and is not sent). The few inputs too big to
+// write out are built by the helpers at the bottom.
 import type { HostileCase } from './harness.js';
 
 const H = 'Host: h\r\n';
@@ -181,6 +182,11 @@ const rows: readonly (readonly [string, string, string])[] = [
   ['pipelining', 'pipe-http10-then-get', `GET /p1 HTTP/1.0\r\n\r\nGET /p2 HTTP/1.1\r\n${H}\r\n`],
   ['pipelining', 'pipe-head-get', `HEAD /p1 HTTP/1.1\r\n${H}\r\nGET /p2 HTTP/1.1\r\n${H}\r\n`],
   ['pipelining', 'pipe-get-then-connect', `GET /p1 HTTP/1.1\r\n${H}\r\nCONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n`],
+  ['pipelining', 'pipe-get-then-bad-te', `GET /p1 HTTP/1.1\r\n${H}\r\nGET /p2 HTTP/1.1\r\n${H}Transfer-Encoding: gzip\r\n\r\n`],
+  ['pipelining', 'pipe-post-then-bad-te-body', `POST /p1 HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabcPOST /p2 HTTP/1.1\r\n${H}Transfer-Encoding: hunked\r\n\r\n2\r\nde\r\n0\r\n\r\n`],
+  ['pipelining', 'pipe-get-then-upgrade', `GET /p1 HTTP/1.1\r\n${H}\r\nGET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`],
+  ['pipelining', 'pipe-get-then-upgrade-with-body', `GET /p1 HTTP/1.1\r\n${H}\r\nPOST /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 5\r\n\r\nhello`],
+  ['pipelining', 'pipe-post-then-upgrade-no-host', `POST /p1 HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabcGET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`],
   ['pipelining', 'pipe-get-then-partial', `GET /p1 HTTP/1.1\r\n${H}\r\nGET /p2 HTTP/1.1\r\nHo`],
   ['pipelining', 'pipe-conn-cl-then-get', `GET /p1 HTTP/1.1\r\n${H}Connection: Content-Length\r\nContent-Length: 3\r\n\r\nabcGET /p2 HTTP/1.1\r\n${H}\r\n`],
 
@@ -255,6 +261,7 @@ const rows: readonly (readonly [string, string, string])[] = [
   ['host', 'host-bad-port', 'GET /a HTTP/1.1\r\nHost: h:abc\r\n\r\n'],
   ['host', 'host-leading-colon', 'GET /a HTTP/1.1\r\nHost: :h\r\n\r\n'],
   ['host', 'host-two-ports', 'GET /a HTTP/1.1\r\nHost: h:80:90\r\n\r\n'],
+  ['host', 'host-nbsp', 'GET /a HTTP/1.1\r\nHost:\xa0h\r\n\r\n'],
   ['host', 'host-ipv6', 'GET /a HTTP/1.1\r\nHost: [::1]:80\r\n\r\n'],
   ['host', 'host-nul', 'GET /a HTTP/1.1\r\nHost: h\0x\r\n\r\n'],
   ['host', 'host-10kb', `GET /a HTTP/1.1\r\nHost: ${'h'.repeat(10_000)}\r\n\r\n`],
@@ -308,6 +315,21 @@ const rows: readonly (readonly [string, string, string])[] = [
   ['upgrade', 'upgrade-post-no-body', `POST /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`],
   ['upgrade', 'upgrade-http10', `GET /ws HTTP/1.0\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`],
 
+  // The same kinds of input arriving in several writes (a pause at each <<|>>).
+  ['split', 'split-expect-body-later', `POST /a HTTP/1.1\r\n${H}Expect: 100-continue\r\nContent-Length: 5\r\n\r\n<<|>>hello`],
+  ['split', 'split-smuggle-body-later', `GET /api/v1/whoami HTTP/1.1\r\n${H}Connection: Content-Length\r\nContent-Length: ${SMUGGLED.length}\r\n\r\n<<|>>${SMUGGLED}`],
+  ['split', 'split-body-later-is-request', `POST /a HTTP/1.1\r\n${H}Content-Length: ${SMUGGLED.length}\r\n\r\n<<|>>${SMUGGLED}`],
+  ['split', 'split-inside-chunk-size', `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n1<<|>>0\r\n0123456789abcdef\r\n0\r\n\r\n`],
+  ['split', 'split-between-cr-lf', `GET /a HTTP/1.1\r<<|>>\n${H}\r\n`],
+  ['split', 'split-bare-lf-later', `GET /a HTTP/1.1\r\n${H}<<|>>\n`],
+  ['split', 'split-inside-header-name', `POST /a HTTP/1.1\r\n${H}Content-Len<<|>>gth: 5\r\n\r\nhello`],
+  ['split', 'split-body-byte-by-byte', `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\n\r\nh<<|>>e<<|>>l<<|>>l<<|>>o`],
+  ['split', 'split-pipeline', `GET /p1 HTTP/1.1\r\n${H}\r\n<<|>>GET /p2 HTTP/1.1\r\n${H}\r\n`],
+  ['split', 'split-last-chunk-later', `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n<<|>>0\r\n\r\n${SMUGGLED_GET}`],
+  ['split', 'split-te-cl-conflict-later', `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n<<|>>Content-Length: 4\r\n\r\n0\r\n\r\n`],
+  ['split', 'split-upgrade-then-request', `GET /ws HTTP/1.1\r\n${H}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n<<|>>GET /x HTTP/1.1\r\n${H}\r\n`],
+  ['split', 'split-trailer-later', `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n<<|>>X-T: 1\r\n\r\n`],
+
   // CONNECT.
   ['connect', 'connect', 'CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n'],
   ['connect', 'connect-with-data', 'CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n\x16\x03\x01\x00\x05hello'],
@@ -330,5 +352,18 @@ function many(method: string, count: number, body: string): string {
   return `${head}\r\n${body}`;
 }
 
+/** Where a row is cut into separate writes. */
+const SPLIT = '<<|>>';
+
+/** A row as a case: the split marks become offsets. */
+function toCase(cls: string, name: string, text: string): HostileCase {
+  const parts = text.split(SPLIT);
+  if (parts.length === 1) return { class: cls, name, bytes: Buffer.from(text, 'latin1') };
+  const splits: number[] = [];
+  let at = 0;
+  for (const part of parts.slice(0, -1)) splits.push((at += part.length));
+  return { class: cls, name, bytes: Buffer.from(parts.join(''), 'latin1'), splits };
+}
+
 /** The corpus, in a stable order. */
-export const CORPUS: readonly HostileCase[] = rows.map(([cls, name, text]) => ({ class: cls, name, bytes: Buffer.from(text, 'latin1') }));
+export const CORPUS: readonly HostileCase[] = rows.map(([cls, name, text]) => toCase(cls, name, text));

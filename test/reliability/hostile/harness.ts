@@ -18,6 +18,8 @@ export interface HostileCase {
   readonly name: string;
   readonly class: string;
   readonly bytes: Buffer;
+  /** Offsets where the bytes are cut into separate writes (a pause between); none: one write. */
+  readonly splits?: readonly number[];
 }
 
 /** Something listening on a port that forwards to the recording upstream. */
@@ -59,16 +61,16 @@ const victimRequest = (url: string): Buffer => Buffer.from(`GET ${url} HTTP/1.1\
 export async function runCase(c: HostileCase, tag: string, reference: ReferenceServer, startFront: StartFront, timing: HarnessTiming = {}): Promise<CaseResult> {
   const quietMs = timing.quietMs ?? 40;
   const capMs = timing.capMs ?? 10_000;
-  const referenceResult = await reference.run(c.bytes, capMs);
+  const referenceResult = await reference.run(c.bytes, capMs, c.splits);
   // The proxy should answer at least what the reference answered; until then, keep listening.
   const expected = referenceResult.requests.filter((r) => r.complete && !r.connect).length;
-  const proxied = await throughFront(c.bytes, tag, startFront, quietMs, capMs, expected);
+  const proxied = await throughFront(c, tag, startFront, quietMs, capMs, expected);
   const observation: Observation = { reference: referenceResult, ...proxied };
   return { case: c, observation, verdict: judge(observation) };
 }
 
 async function throughFront(
-  bytes: Buffer,
+  c: HostileCase,
   tag: string,
   startFront: StartFront,
   quietMs: number,
@@ -92,9 +94,10 @@ async function throughFront(
     };
     // A first victim leaves an idle pooled connection for the hostile request to take.
     await victim('before');
-    hostile = openRaw(port, bytes, quiet.touch);
-    await hostile.written;
+    hostile = openRaw(port, c.bytes, quiet.touch, c.splits);
+    // Interleaved with the hostile bytes (between the parts of a split write).
     const during = victim('during');
+    await hostile.written;
     const client = hostile;
     await until(() => client.closed() || countAnswers(client.received()) >= expectedAnswers, capMs);
     await quiet.wait(quietMs, capMs, () => client.closed());
@@ -130,7 +133,7 @@ async function closesWithin(front: Front, capMs: number): Promise<boolean> {
   }
 }
 
-/** Runs cases `concurrency` at a time, in order of the input; `tagOf` names each case's victims. */
+/** Runs cases `concurrency` at a time; results in input order; victims' paths carry `tagPrefix` + index. */
 export async function runAll(
   cases: readonly HostileCase[],
   reference: ReferenceServer,

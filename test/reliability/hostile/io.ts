@@ -37,10 +37,17 @@ export interface RawClient {
   destroy(): void;
 }
 
-/** Connects to 127.0.0.1:port and writes `bytes` in one write; keeps the connection open. */
-export function openRaw(port: number, bytes: Buffer, onActivity: () => void): RawClient {
+/** The pause between the parts of a split write: long enough for the peer to read each part on its own. */
+const SPLIT_PAUSE_MS = 15;
+
+/**
+ * Connects to 127.0.0.1:port and writes `bytes`, in one write or cut at the `splits`
+ * offsets with a short pause between the parts; keeps the connection open.
+ */
+export function openRaw(port: number, bytes: Buffer, onActivity: () => void, splits: readonly number[] = []): RawClient {
   const chunks: Buffer[] = [];
   let closed = false;
+  let localPort: number | undefined;
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => {});
   socket.on('data', (chunk: Buffer) => {
@@ -54,12 +61,24 @@ export function openRaw(port: number, bytes: Buffer, onActivity: () => void): Ra
   const written = new Promise<void>((resolve) => {
     socket.once('close', () => resolve());
     socket.once('connect', () => {
-      socket.write(bytes, () => resolve());
-      onActivity();
+      // Kept now: once the peer has closed, socket.localPort reads undefined.
+      localPort = socket.localPort;
+      const cuts = [...new Set(splits.filter((n) => n > 0 && n < bytes.length))].sort((a, b) => a - b);
+      const parts = [0, ...cuts].map((from, i) => bytes.subarray(from, cuts[i] ?? bytes.length));
+      const writeNext = (i: number): void => {
+        const part = parts[i];
+        if (part === undefined || socket.destroyed) return resolve();
+        onActivity();
+        socket.write(part, () => {
+          if (i + 1 < parts.length) setTimeout(() => writeNext(i + 1), SPLIT_PAUSE_MS);
+          else resolve();
+        });
+      };
+      writeNext(0);
     });
   });
   return {
-    localPort: () => socket.localPort,
+    localPort: () => localPort,
     received: () => Buffer.concat(chunks),
     closed: () => closed,
     written,

@@ -1,6 +1,7 @@
 // A bounded, seeded mutator over the corpus: each mutant is a corpus case with one to
 // three small edits (byte flips, inserted CR/LF/NUL/SP/TAB, deletions, a duplicated
-// header line, truncation, a splice with another case). Pure and deterministic: the
+// header line, truncation, a splice with another case), and one in four is also cut
+// into two writes at a random offset. Pure and deterministic: the
 // same seed gives the same mutants, so a failure is reproduced from its seed and index.
 import type { HostileCase } from './harness.js';
 
@@ -88,7 +89,11 @@ export function mutants(corpus: readonly HostileCase[], seed: number, count: num
       bytes = mutateOnce(bytes, kind, random, pick().bytes);
       if (bytes.length > MAX_BYTES) bytes = bytes.subarray(0, MAX_BYTES);
     }
-    out.push({ name: `${seed}/${i}: ${base.name} + ${edits.join(',')}`, class: `mutated ${base.class}`, bytes });
+    // Keep the base's cuts where they still fall inside, and sometimes add one.
+    const splits = (base.splits ?? []).filter((n) => n < bytes.length);
+    if (random() < 0.25 && bytes.length > 1) splits.push(1 + Math.floor(random() * (bytes.length - 1)));
+    const cut = splits.length > 0 ? ` split@${splits.join(',')}` : '';
+    out.push({ name: `${seed}/${i}: ${base.name} + ${edits.join(',')}${cut}`, class: `mutated ${base.class}`, bytes, ...(splits.length > 0 ? { splits } : {}) });
   }
   return out;
 }

@@ -15,6 +15,8 @@ export interface RefRequest {
   readonly body: Buffer;
   /** The body ended (its framing was satisfied). */
   readonly complete: boolean;
+  /** Trailer fields of a chunked body ([name, value, …], as node gives them). */
+  readonly rawTrailers: readonly string[];
   /** A CONNECT (parsed, then the reference closes the connection). */
   readonly connect: boolean;
 }
@@ -28,7 +30,7 @@ export interface ReferenceResult {
 }
 
 interface Entry {
-  readonly requests: { ref: Omit<RefRequest, 'body' | 'complete'>; chunks: Buffer[]; complete: boolean }[];
+  readonly requests: { ref: Omit<RefRequest, 'body' | 'complete' | 'rawTrailers'>; chunks: Buffer[]; complete: boolean; trailers: string[] }[];
   touch: () => void;
   /** The server's side of the connection, to know when it has read every byte. */
   socket?: import('node:net').Socket;
@@ -36,7 +38,8 @@ interface Entry {
 
 /** A started reference server, shared by concurrent cases (keyed by client port). */
 export interface ReferenceServer {
-  run(bytes: Buffer, capMs: number): Promise<ReferenceResult>;
+  /** Sends `bytes` (cut at `splits`, see openRaw) and reports what the reference did. */
+  run(bytes: Buffer, capMs: number, splits?: readonly number[]): Promise<ReferenceResult>;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function startReference(): Promise<ReferenceServer> {
       ref: { method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion, rawHeaders: [...req.rawHeaders], connect: false },
       chunks: [] as Buffer[],
       complete: false,
+      trailers: [] as string[],
     };
     e.requests.push(record);
     e.touch();
@@ -68,6 +72,7 @@ export async function startReference(): Promise<ReferenceServer> {
     req.on('error', () => {});
     req.on('end', () => {
       record.complete = true;
+      record.trailers = [...req.rawTrailers];
       e.touch();
       res.end('ref');
     });
@@ -82,6 +87,7 @@ export async function startReference(): Promise<ReferenceServer> {
       ref: { method: req.method ?? '', url: req.url ?? '', httpVersion: req.httpVersion, rawHeaders: [...req.rawHeaders], connect: true },
       chunks: [],
       complete: true,
+      trailers: [],
     });
     e.touch();
     socket.destroy();
@@ -89,9 +95,9 @@ export async function startReference(): Promise<ReferenceServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    async run(bytes, capMs) {
+    async run(bytes, capMs, splits = []) {
       const quiet = new Quiet();
-      const client = openRaw(port, bytes, quiet.touch);
+      const client = openRaw(port, bytes, quiet.touch, splits);
       let key: number | undefined;
       try {
         await client.written;
@@ -111,7 +117,7 @@ export async function startReference(): Promise<ReferenceServer> {
         await new Promise((resolve) => setImmediate(resolve));
         await new Promise((resolve) => setImmediate(resolve));
         return {
-          requests: (e?.requests ?? []).map((r) => ({ ...r.ref, body: Buffer.concat(r.chunks), complete: r.complete })),
+          requests: (e?.requests ?? []).map((r) => ({ ...r.ref, body: Buffer.concat(r.chunks), complete: r.complete, rawTrailers: r.trailers })),
           response: client.received(),
           closed: client.closed(),
         };

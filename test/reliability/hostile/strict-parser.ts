@@ -16,6 +16,8 @@ export interface StrictRequest {
   readonly framing: Framing;
   /** The body decoded so far. */
   readonly body: Buffer;
+  /** Trailer fields of a chunked body, in order. */
+  readonly trailers: readonly (readonly [string, string])[];
   /** False while the body is still short of its framing. */
   readonly complete: boolean;
   /** Offsets of the message in the stream. */
@@ -63,7 +65,7 @@ export function parseStrict(bytes: Buffer): StrictParse {
       const head = parseHead(text.slice(pos, headEnd), pos);
       const bodyStart = headEnd + 4;
       const body = readBody(bytes, text, bodyStart, head.framing);
-      requests.push({ ...head, body: body.body, complete: body.complete, start: pos, end: body.end });
+      requests.push({ ...head, body: body.body, trailers: body.trailers, complete: body.complete, start: pos, end: body.end });
       if (!body.complete) return { requests, pendingHead: 0 };
       pos = body.end;
     }
@@ -86,7 +88,7 @@ function checkLineBytes(line: string, at: number, index: number): void {
   if (/[\r\n\0]/.test(line)) throw new StrictError(`bare CR, LF or NUL in head line ${index}: ${JSON.stringify(line.slice(0, 80))}`, at);
 }
 
-function parseHead(head: string, at: number): Omit<StrictRequest, 'body' | 'complete' | 'end'> & { start: number } {
+function parseHead(head: string, at: number): Omit<StrictRequest, 'body' | 'trailers' | 'complete' | 'end'> & { start: number } {
   const lines = head.split('\r\n');
   lines.forEach((line, i) => checkLineBytes(line, at, i));
   const match = REQUEST_LINE.exec(lines[0] ?? '');
@@ -134,11 +136,19 @@ function framingOf(headers: readonly (readonly [string, string])[], version: str
   return { kind: 'length', length: Number(length) };
 }
 
-function readBody(bytes: Buffer, text: string, start: number, framing: Framing): { body: Buffer; complete: boolean; end: number } {
-  if (framing.kind === 'none') return { body: Buffer.alloc(0), complete: true, end: start };
+/** A body read so far. */
+interface BodyRead {
+  body: Buffer;
+  trailers: [string, string][];
+  complete: boolean;
+  end: number;
+}
+
+function readBody(bytes: Buffer, text: string, start: number, framing: Framing): BodyRead {
+  if (framing.kind === 'none') return { body: Buffer.alloc(0), trailers: [], complete: true, end: start };
   if (framing.kind === 'length') {
     const end = Math.min(bytes.length, start + framing.length);
-    return { body: bytes.subarray(start, end), complete: end - start === framing.length, end };
+    return { body: bytes.subarray(start, end), trailers: [], complete: end - start === framing.length, end };
   }
   const parts: Buffer[] = [];
   let pos = start;
@@ -146,7 +156,7 @@ function readBody(bytes: Buffer, text: string, start: number, framing: Framing):
     const lineEnd = text.indexOf('\r\n', pos);
     if (lineEnd < 0) {
       if (/[\r\n\0]/.test(text.slice(pos).replace(/\r$/, ''))) throw new StrictError('bare CR, LF or NUL in chunk size', pos);
-      return { body: Buffer.concat(parts), complete: false, end: text.length };
+      return { body: Buffer.concat(parts), trailers: [], complete: false, end: text.length };
     }
     const sizeLine = CHUNK_LINE.exec(text.slice(pos, lineEnd));
     if (!sizeLine) throw new StrictError(`invalid chunk size line ${JSON.stringify(text.slice(pos, Math.min(lineEnd, pos + 40)))}`, pos);
@@ -156,27 +166,29 @@ function readBody(bytes: Buffer, text: string, start: number, framing: Framing):
     const dataEnd = dataStart + size;
     if (dataEnd > bytes.length) {
       parts.push(bytes.subarray(dataStart));
-      return { body: Buffer.concat(parts), complete: false, end: bytes.length };
+      return { body: Buffer.concat(parts), trailers: [], complete: false, end: bytes.length };
     }
     parts.push(bytes.subarray(dataStart, dataEnd));
-    if (bytes.length < dataEnd + 2) return { body: Buffer.concat(parts), complete: false, end: bytes.length };
+    if (bytes.length < dataEnd + 2) return { body: Buffer.concat(parts), trailers: [], complete: false, end: bytes.length };
     if (text.slice(dataEnd, dataEnd + 2) !== '\r\n') throw new StrictError('chunk data not followed by CRLF', dataEnd);
     pos = dataEnd + 2;
   }
 }
 
-function readTrailers(text: string, start: number, body: Buffer): { body: Buffer; complete: boolean; end: number } {
+function readTrailers(text: string, start: number, body: Buffer): BodyRead {
+  const trailers: [string, string][] = [];
   let pos = start;
   for (;;) {
     const lineEnd = text.indexOf('\r\n', pos);
-    if (lineEnd < 0) return { body, complete: false, end: text.length };
+    if (lineEnd < 0) return { body, trailers, complete: false, end: text.length };
     const line = text.slice(pos, lineEnd);
-    if (line === '') return { body, complete: true, end: lineEnd + 2 };
+    if (line === '') return { body, trailers, complete: true, end: lineEnd + 2 };
     checkLineBytes(line, pos, 0);
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).toLowerCase();
     if (!TOKEN.test(name)) throw new StrictError(`invalid trailer line ${JSON.stringify(line.slice(0, 80))}`, pos);
     if (name === 'content-length' || name === 'transfer-encoding' || name === 'host') throw new StrictError(`framing header ${name} in trailers`, pos);
+    trailers.push([line.slice(0, colon), line.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, '')]);
     pos = lineEnd + 2;
   }
 }

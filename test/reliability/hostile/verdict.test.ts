@@ -5,11 +5,12 @@ import { parseStrict } from './strict-parser.js';
 import { judge } from './verdict.js';
 import type { Observation, ViolationClass } from './verdict.js';
 
-const ref = (method: string, url: string, headers: string[], body = '', complete = true): RefRequest => ({
+const ref = (method: string, url: string, headers: string[], body = '', complete = true, trailers: string[] = []): RefRequest => ({
   method,
   url,
   httpVersion: '1.1',
   rawHeaders: headers,
+  rawTrailers: trailers,
   body: Buffer.from(body, 'latin1'),
   complete,
   connect: method === 'CONNECT',
@@ -71,6 +72,24 @@ const rows: { name: string; observation: Observation; expect: ViolationClass[]; 
       victims: [['/victim/1', answer('/smuggled')]],
     }),
     expect: ['forwarded-not-parsed', 'framing-mismatch', 'misdelivered', 'answer-lost'],
+  },
+  {
+    name: 'trailers forwarded as sent',
+    observation: obs({
+      refs: [ref('POST', '/a', ['Host', 'h', 'Transfer-Encoding', 'chunked'], 'hello', true, ['X-T', '1'])],
+      upstream: up(`POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n`),
+      client: answer('/a'),
+    }),
+    expect: [],
+  },
+  {
+    name: 'a trailer dropped on the way',
+    observation: obs({
+      refs: [ref('POST', '/a', ['Host', 'h', 'Transfer-Encoding', 'chunked'], 'hello', true, ['X-T', '1'])],
+      upstream: up(`POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`),
+      client: answer('/a'),
+    }),
+    expect: ['header-mismatch'],
   },
   {
     name: 'a header dropped on the way',

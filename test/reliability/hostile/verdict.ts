@@ -56,8 +56,12 @@ export interface Verdict {
 /** Paths the victims use; hostile cases never do. */
 export const VICTIM_PREFIX = '/victim/';
 
-/** Hop-by-hop headers a proxy may drop (RFC 9110 §7.6.1) and the ones it rewrites. */
+/**
+ * Hop-by-hop headers a proxy may drop (RFC 9110 §7.6.1), the ones it rewrites, and
+ * Expect, which node:http already answered (100 Continue) on the client's side.
+ */
 const NOT_END_TO_END = new Set([
+  'expect',
   'connection',
   'proxy-connection',
   'keep-alive',
@@ -178,6 +182,13 @@ function compare(ref: RefRequest, up: StrictRequest): Violation[] {
       detail: `${what}: client sent ${sent.length} end-to-end headers, upstream got ${got.length}; missing ${show(Buffer.from(missing.slice(0, 3).join(' | '), 'latin1'))}, extra ${show(Buffer.from(extra.slice(0, 3).join(' | '), 'latin1'))}`,
     });
   }
+  if (up.complete && ref.complete) {
+    const sentTrailers = endToEnd(pairs(ref.rawTrailers), listed);
+    const gotTrailers = endToEnd(up.trailers, listed);
+    if (sentTrailers.join('\n') !== gotTrailers.join('\n')) {
+      out.push({ class: 'header-mismatch', detail: `${what}: trailers differ: client ${show(Buffer.from(sentTrailers.join(' | '), 'latin1'))}, upstream ${show(Buffer.from(gotTrailers.join(' | '), 'latin1'))}` });
+    }
+  }
   const refHosts = refPairs.filter(([n]) => n === 'host').map(([, v]) => v);
   const upHosts = up.headers.filter(([n]) => n.toLowerCase() === 'host').map(([, v]) => v);
   if (refHosts.length > 0 && (refHosts.length !== upHosts.length || refHosts.some((h, i) => h !== upHosts[i]))) {
@@ -225,7 +236,7 @@ function describeFraming(f: Framing): string {
   return f.kind === 'length' ? `Content-Length ${f.length}` : f.kind === 'chunked' ? 'chunked' : 'no body framing';
 }
 
-/** Bytes as a JSON string, so CR, LF and NUL are visible. */
+/** Bytes as a JSON string, so CR, LF and NUL are visible, and bytes from 0x7F up as \xNN. */
 export function show(bytes: Buffer): string {
-  return JSON.stringify(bytes.toString('latin1'));
+  return JSON.stringify(bytes.toString('latin1')).replace(/[\x7f-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
 }
