@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 IMAGE ?= docker-symphony-demo:latest
-TESTS := $(shell find test -name '*.test.ts' 2>/dev/null | sort)
+TESTS := $(shell find test bench -name '*.test.ts' 2>/dev/null | sort)
 NODE_TEST := node --import tsx --test --test-reporter=spec --test-timeout=180000
 
 .PHONY: install build engine image test test-unit demo bench screenshot typecheck reliability clean
@@ -50,7 +50,7 @@ reliability: install image
 
 # Docker Symphony side by side with nginx and HAProxy in front of the same two demo
 # containers (wrk), the orchestrator's reaction times and the window's cost; writes
-# BENCHMARKS.md in ~4 min. Installs wrk, nginx-light and haproxy when absent (root on
+# BENCHMARKS.md in 4–5 min. Installs wrk, nginx-light and haproxy when absent (root on
 # Debian). BENCH_ARGS=--quick checks the harness in ~1 min (report in bench/results/).
 BENCH_ARGS ?=
 bench: build image

@@ -139,10 +139,12 @@ export async function measureReactions(sym: SymphonyProcess, log: (line: string)
     });
     log(`  reaction: kill ${killBad.length} failed of ${killWindow.length}`);
 
-    // 4. Scale-down with requests in flight: the rate drops below the threshold, slow requests keep going.
+    // 4. Scale-down with requests in flight: the rate drops below the threshold (3.5 req/s,
+    // 17.5 in the 5 s window), mostly 2 s requests, so ~3 are in flight on each container
+    // when one is drained.
     const d0 = Date.now();
-    load.setRate(2);
-    slow = new PacedLoad({ port: sym.port, path: '/api/v1/slow?ms=1500', rate: 1, maxRequests: 60, maxMs: 60_000 });
+    load.setRate(0.5);
+    slow = new PacedLoad({ port: sym.port, path: '/api/v1/slow?ms=2000', rate: 3, maxRequests: 120, maxMs: 60_000 });
     const draining = await waitFor('a container draining (scale-down)', async () => logAfter(sym.logs, 'container.draining', d0), 30_000, 100);
     const removed = await waitFor('the scale-down to finish (container.removed)', async () => logAfter(sym.logs, 'container.removed', d0, draining.container), 30_000, 100);
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -156,7 +158,7 @@ export async function measureReactions(sym: SymphonyProcess, log: (line: string)
       unit: 'failed',
       target: '0',
       met: downBad.length === 0,
-      detail: `rate cut to 2 req/s plus 1 req/s of 1.5 s requests; container.draining ${since(d0, draining.time)} ("${draining.message}"), container.removed ${since(d0, removed.time)}; ${downWindow.length} requests checked${describeFailures(downBad)}`,
+      detail: `rate cut to 0.5 req/s plus 3 req/s of 2 s requests; container.draining ${since(d0, draining.time)} ("${draining.message}"), container.removed ${since(d0, removed.time)}; ${downWindow.length} requests checked${describeFailures(downBad)}`,
     });
     log(`  reaction: scale-down ${downBad.length} failed of ${downWindow.length}`);
   } finally {

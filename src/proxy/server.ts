@@ -85,6 +85,9 @@ const REFUSED_BEFORE: Reply = {
 /** Methods the proxy forwards, for the Allow header of its 405. */
 const ALLOWED_METHODS = 'GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, TRACE';
 
+/** Pending connections the kernel may queue for us before it resets new ones (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
+
 /** A node:http reverse proxy doing strict round robin over the pool's members. */
 export class ProxyServer {
   readonly #clock: Clock;
@@ -166,7 +169,9 @@ export class ProxyServer {
     return new Promise((resolve, reject) => {
       const onError = (error: Error): void => reject(listenError(host, port, error));
       this.#server.once('error', onError);
-      this.#server.listen(port, host, () => {
+      // A burst of thousands of connections overflows node's default backlog (511): the
+      // kernel then resets the excess. The kernel caps this at net.core.somaxconn.
+      this.#server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
         this.#server.off('error', onError);
         const address = this.#server.address() as AddressInfo;
         resolve({ host: address.address, port: address.port });

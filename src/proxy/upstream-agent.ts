@@ -12,7 +12,16 @@ function destroyOnIdleData(this: Socket): void {
 
 /** Starts guarding a socket the agent just put back in its free pool. */
 function guardIdle(socket: Socket): void {
-  if (!socket.destroyed) socket.on('data', destroyOnIdleData);
+  if (socket.destroyed) return;
+  // Bytes already buffered arrived after the response ended: nobody asked for them.
+  if (socket.readableLength > 0) {
+    socket.destroy();
+    return;
+  }
+  socket.on('data', destroyOnIdleData);
+  // A socket left paused (backpressure on the last response) would hold late bytes
+  // unseen until the next request's parser read them as its response: keep reading.
+  socket.resume();
 }
 
 /**
@@ -26,7 +35,12 @@ export function createUpstreamAgent(keepAliveMs: number): http.Agent {
   return agent;
 }
 
-/** Stops guarding a socket handed to a new request (its bytes are that request's response now). */
+/**
+ * Stops guarding a socket handed to a new request (its bytes are that request's
+ * response now). A reused socket that already holds unread bytes is destroyed: the
+ * request then fails as a connect failure, before anything was sent, and is retried.
+ */
 export function claimSocket(socket: Socket): void {
   socket.removeListener('data', destroyOnIdleData);
+  if (!socket.connecting && socket.readableLength > 0) socket.destroy();
 }

@@ -1,8 +1,10 @@
 // The hostile corpus, as data: one row per input, [class, name, exact bytes]. Bytes are
 // written as latin1 strings so CR, LF, NUL and high bytes are explicit; `<<|>>` marks
 // where a row is cut into separate writes (and is not sent). The few inputs too big to
-// write out are built by the helpers at the bottom.
+// write out are built by the helpers at the bottom. Longer than our usual files because
+// it is one table of data, a row per input; split up it would only be harder to scan.
 import type { HostileCase } from './harness.js';
+import type { RecordingUpstreamOptions } from './recording-upstream.js';
 
 const H = 'Host: h\r\n';
 /** A request that is (as a whole) the body of another: what a smuggler hopes is read as a second request. */
@@ -367,3 +369,25 @@ function toCase(cls: string, name: string, text: string): HostileCase {
 
 /** The corpus, in a stable order. */
 export const CORPUS: readonly HostileCase[] = rows.map(([cls, name, text]) => toCase(cls, name, text));
+
+/**
+ * Well-formed requests to a member that misbehaves: after answering `/_extra` it sends a
+ * response nobody asked for, right behind the answer or a moment later while the
+ * connection is idle. The proxy can see both, so that response must reach no client.
+ * (A stale answer arriving only after the next request went out cannot be told apart
+ * from the real one in HTTP/1.1; preventing desync is the corpus's job.)
+ */
+export const MISBEHAVING_UPSTREAM: readonly { readonly case: HostileCase; readonly extra: NonNullable<RecordingUpstreamOptions['extraResponseAfter']> }[] = (
+  [
+    ['get', 'GET /_extra HTTP/1.1\r\nHost: h\r\n\r\n'],
+    ['post-with-body', 'POST /_extra HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello'],
+    ['http10', 'GET /_extra HTTP/1.0\r\nHost: h\r\n\r\n'],
+    ['connection-close', 'GET /_extra HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n'],
+    ['two-pipelined', 'GET /_extra HTTP/1.1\r\nHost: h\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n'],
+  ] as const
+).flatMap(([name, text]) =>
+  (['appended', 'idle'] as const).map((mode) => ({
+    case: { class: 'misbehaving-upstream', name: `${name}-extra-${mode}`, bytes: Buffer.from(text, 'latin1') },
+    extra: { target: '/_extra', mode },
+  })),
+);

@@ -53,6 +53,14 @@ describe('the differential harness', () => {
     assert.equal(r.observation.victims.length, 5);
   });
 
+  test('flags an unasked-for response from the member that a front hands to the next client', async () => {
+    // node's agent keeps the idle connection, so the extra response is read as the next victim's.
+    assert.ok(reference !== undefined);
+    const c = { name: 'extra', class: 'misbehaving-upstream', bytes: Buffer.from('GET /_extra HTTP/1.0\r\nHost: h\r\n\r\n', 'latin1') };
+    const r = await runCase(c, 'self-extra', reference, connectionStrippingFront, { extraResponseAfter: { target: '/_extra', mode: 'idle' } });
+    assert.ok(classes(r).includes('misdelivered'), JSON.stringify(r.verdict.violations));
+  });
+
   test('the proxy refuses the smuggling input with 400 and forwards nothing of it', async () => {
     const r = await run('conn-content-length-smuggle', proxyFront);
     assert.deepEqual(r.verdict.violations, []);

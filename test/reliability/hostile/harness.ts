@@ -8,6 +8,7 @@ import { ProxyServer } from '../../../src/proxy/server.js';
 import { Upstream } from '../../../src/proxy/upstream.js';
 import { Quiet, exchange, openRaw, until } from './io.js';
 import { startRecordingUpstream } from './recording-upstream.js';
+import type { RecordingUpstreamOptions } from './recording-upstream.js';
 import { countAnswers } from './reference.js';
 import type { ReferenceServer } from './reference.js';
 import { VICTIM_PREFIX, judge } from './verdict.js';
@@ -46,6 +47,8 @@ export interface HarnessTiming {
   readonly quietMs?: number;
   /** Longest wait for any one thing; only a failing case waits this long. @default 10000 */
   readonly capMs?: number;
+  /** Makes the recording upstream send an unasked-for response (see RecordingUpstreamOptions). */
+  readonly extraResponseAfter?: RecordingUpstreamOptions['extraResponseAfter'];
 }
 
 /** One judged case. */
@@ -64,7 +67,7 @@ export async function runCase(c: HostileCase, tag: string, reference: ReferenceS
   const referenceResult = await reference.run(c.bytes, capMs, c.splits);
   // The proxy should answer at least what the reference answered; until then, keep listening.
   const expected = referenceResult.requests.filter((r) => r.complete && !r.connect).length;
-  const proxied = await throughFront(c, tag, startFront, quietMs, capMs, expected);
+  const proxied = await throughFront(c, tag, startFront, quietMs, capMs, expected, timing.extraResponseAfter);
   const observation: Observation = { reference: referenceResult, ...proxied };
   return { case: c, observation, verdict: judge(observation) };
 }
@@ -76,10 +79,15 @@ async function throughFront(
   quietMs: number,
   capMs: number,
   expectedAnswers: number,
+  extraResponseAfter: RecordingUpstreamOptions['extraResponseAfter'],
 ): Promise<Omit<Observation, 'reference'>> {
   const quiet = new Quiet();
   // Held responses outlast one quiet period, so the victims sent after it meet them.
-  const upstream = await startRecordingUpstream({ onActivity: quiet.touch, heldResponseMs: quietMs * 4 });
+  const upstream = await startRecordingUpstream({
+    onActivity: quiet.touch,
+    heldResponseMs: quietMs * 4,
+    ...(extraResponseAfter === undefined ? {} : { extraResponseAfter }),
+  });
   let front: Front | undefined;
   let hostile: ReturnType<typeof openRaw> | undefined;
   let closeHung = false;
@@ -100,7 +108,11 @@ async function throughFront(
     await hostile.written;
     const client = hostile;
     await until(() => client.closed() || countAnswers(client.received()) >= expectedAnswers, capMs);
-    await quiet.wait(quietMs, capMs, () => client.closed());
+    // A member that sends an unasked-for response does so after its answer: wait for it
+    // to arrive (no shortcut when the client closes), so the victims below test the
+    // proxy's guard on idle connections and not a race no HTTP/1.1 client can win (a
+    // stale answer that lands in the same event-loop turn as the next request).
+    await quiet.wait(quietMs, capMs, extraResponseAfter === undefined ? () => client.closed() : () => false);
     await during;
     // Two at once, so whichever pooled connection the hostile request left behind
     // (the pool hands out the most recently freed first) is taken by one of them.

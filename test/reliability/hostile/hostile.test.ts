@@ -8,8 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { CORPUS } from './corpus.js';
-import { proxyFront, runAll } from './harness.js';
+import { CORPUS, MISBEHAVING_UPSTREAM } from './corpus.js';
+import { proxyFront, runAll, runCase } from './harness.js';
 import type { CaseResult } from './harness.js';
 import { mutants } from './mutator.js';
 import { startReference } from './reference.js';
@@ -35,6 +35,7 @@ const CLASS_NOTES: Readonly<Record<string, string>> = {
   version: 'node:http accepts HTTP/0.9-style request lines (with headers); the proxy forwards them as HTTP/1.1',
   connect: 'node:http (the reference) closes CONNECT without an answer; the proxy must answer it',
   split: 'the same kinds of input sent in several writes with a pause between',
+  'misbehaving-upstream': 'well-formed requests; the member sends one response nobody asked for (right behind its answer, or on the idle connection)',
 };
 const CONCURRENCY = 8;
 const MUTANT_CASES = mutants(CORPUS, SEED, MUTANTS);
@@ -50,11 +51,14 @@ describe('hostile input through the proxy, against node:http as the reference', 
   let reference: ReferenceServer | undefined;
   let corpus: CaseResult[] = [];
   let mutated: CaseResult[] = [];
+  let misbehaving: CaseResult[] = [];
 
   before(async () => {
-    reference = await startReference();
-    corpus = await runAll(CORPUS, reference, proxyFront, { concurrency: CONCURRENCY, tagPrefix: 'c' });
-    mutated = await runAll(MUTANT_CASES, reference, proxyFront, { concurrency: CONCURRENCY, tagPrefix: 'm' });
+    const ref = await startReference();
+    reference = ref;
+    corpus = await runAll(CORPUS, ref, proxyFront, { concurrency: CONCURRENCY, tagPrefix: 'c' });
+    mutated = await runAll(MUTANT_CASES, ref, proxyFront, { concurrency: CONCURRENCY, tagPrefix: 'm' });
+    misbehaving = await Promise.all(MISBEHAVING_UPSTREAM.map((m, i) => runCase(m.case, `u${i}`, ref, proxyFront, { extraResponseAfter: m.extra })));
   });
 
   after(async () => {
@@ -62,7 +66,7 @@ describe('hostile input through the proxy, against node:http as the reference', 
     const out = process.env['SYMPHONY_RELIABILITY_OUT'];
     if (out === undefined || out === '') return;
     const mutantNote = `${MUTANTS} mutants of the corpus, seed ${SEED} (SYMPHONY_HOSTILE_SEED to replay)`;
-    const summary = summarize([...corpus, ...mutated], (r) => (r.case.class.startsWith('mutated') ? 'mutated' : r.case.class), (cls) => (cls === 'mutated' ? mutantNote : (CLASS_NOTES[cls] ?? '')));
+    const summary = summarize([...corpus, ...misbehaving, ...mutated], (r) => (r.case.class.startsWith('mutated') ? 'mutated' : r.case.class), (cls) => (cls === 'mutated' ? mutantNote : (CLASS_NOTES[cls] ?? '')));
     writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   });
 
@@ -86,6 +90,15 @@ describe('hostile input through the proxy, against node:http as the reference', 
     test(`${c.class}/${c.name}`, () => {
       const r = corpus[i];
       assert.ok(r !== undefined, 'the case did not run');
+      assert.equal(r.verdict.violations.length, 0, explain(r));
+    });
+  }
+
+  for (const [i, m] of MISBEHAVING_UPSTREAM.entries()) {
+    test(`${m.case.class}/${m.case.name}: the unasked-for response reaches no client`, () => {
+      const r = misbehaving[i];
+      assert.ok(r !== undefined, 'the case did not run');
+      assert.ok(r.verdict.forwarded >= 1, 'the request never reached the member');
       assert.equal(r.verdict.violations.length, 0, explain(r));
     });
   }

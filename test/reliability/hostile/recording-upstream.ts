@@ -25,7 +25,16 @@ export interface RecordingUpstreamOptions {
    * bytes arrive first: a slow app, so a smuggled response meets the next request.
    */
   readonly heldResponseMs?: number;
+  /**
+   * A misbehaving member: after answering a request for this target, it sends one more
+   * response nobody asked for (X-Echo-Url: /unsolicited), in the same write as the answer
+   * ('appended') or a few milliseconds later, while the connection is idle ('idle').
+   */
+  readonly extraResponseAfter?: { readonly target: string; readonly mode: 'appended' | 'idle' };
 }
+
+/** The X-Echo-Url of the response a misbehaving member sends unasked. */
+export const UNSOLICITED = '/unsolicited';
 
 /** A started recording upstream. */
 export interface RecordingUpstream {
@@ -43,6 +52,8 @@ interface ConnState {
   /** Stream offset where the last response was written. */
   lastWriteAt: number;
   held: NodeJS.Timeout | undefined;
+  /** An unasked-for response is due (extraResponseAfter). */
+  extra: NodeJS.Timeout | undefined;
 }
 
 /** Starts a recording upstream on 127.0.0.1:0. */
@@ -55,14 +66,17 @@ export async function startRecordingUpstream(options: RecordingUpstreamOptions =
 
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    const state: ConnState = { chunks: [], parse: { requests: [], pendingHead: 0 }, answered: 0, answeredTargets: [], lastWriteAt: 0, held: undefined };
+    const state: ConnState = { chunks: [], parse: { requests: [], pendingHead: 0 }, answered: 0, answeredTargets: [], lastWriteAt: 0, held: undefined, extra: undefined };
     states.push(state);
     socket.on('error', () => {});
     socket.on('close', () => {
       sockets.delete(socket);
       if (state.held) clearTimeout(state.held);
+      if (state.extra) clearTimeout(state.extra);
       touch();
     });
+
+    const extraResponse = (): string => `HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Echo-Url: ${UNSOLICITED}\r\nX-Echo-Seq: ${++seq}\r\n\r\nextra`;
 
     const answer = (flush: boolean): void => {
       if (state.held) clearTimeout(state.held);
@@ -82,10 +96,18 @@ export async function startRecordingUpstream(options: RecordingUpstreamOptions =
         const body = request.method === 'HEAD' ? '' : `echo ${seq}`;
         const length = request.method === 'HEAD' ? `echo ${seq}`.length : body.length;
         if (!socket.writable) return;
+        const misbehave = options.extraResponseAfter?.target === request.target ? options.extraResponseAfter.mode : undefined;
         socket.write(
-          `HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nX-Echo-Url: ${request.target}\r\nX-Echo-Seq: ${seq}\r\n\r\n${body}`,
+          `HTTP/1.1 200 OK\r\nContent-Length: ${length}\r\nX-Echo-Url: ${request.target}\r\nX-Echo-Seq: ${seq}\r\n\r\n${body}${misbehave === 'appended' ? extraResponse() : ''}`,
         );
         state.answeredTargets.push(request.target);
+        if (misbehave === 'idle') {
+          state.extra = setTimeout(() => {
+            state.extra = undefined;
+            if (socket.writable) socket.write(extraResponse());
+            touch();
+          }, 5);
+        }
         state.lastWriteAt = Buffer.concat(state.chunks).length;
         touch();
         // Honour `Connection: close` (a front that passes bytes through relies on it).
@@ -115,7 +137,10 @@ export async function startRecordingUpstream(options: RecordingUpstreamOptions =
     connections: () => states.map((s) => ({ bytes: Buffer.concat(s.chunks), parse: s.parse, answered: [...s.answeredTargets] })),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of states) if (s.held) clearTimeout(s.held);
+        for (const s of states) {
+          if (s.held) clearTimeout(s.held);
+          if (s.extra) clearTimeout(s.extra);
+        }
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
