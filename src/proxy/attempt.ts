@@ -9,21 +9,20 @@ import { finished } from 'node:stream';
 import type { Clock } from '../clock.js';
 import type { Framing } from './framing.js';
 import { MAX_FORWARDED_HEADERS } from './framing.js';
-import type { Delivery, Flow, Job, TryResult } from './forward.js';
+import type { Delivery, Flow, TryResult } from './forward.js';
 import { stripHopByHop } from './headers.js';
 import { replyJson } from './replies.js';
 import type { Reply } from './replies.js';
+import { memberRequest } from './member-request.js';
+import type { MemberRequestJob } from './member-request.js';
 import { claimSocket } from './upstream-agent.js';
 import type { Upstream } from './upstream.js';
 
 /** A client request being forwarded. */
-export interface RequestJob extends Job {
+export interface RequestJob extends MemberRequestJob {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  /** Headers for the member (forwardRequestHeaders); Host first when the client sent one. */
-  readonly headers: readonly string[];
-  /** False for an HTTP/1.0 request without Host: each attempt names the member. */
-  readonly hasHost: boolean;
+  /** How the body is forwarded (headers come from forwardRequestHeaders, Host first when the client sent one). */
   readonly framing: Framing;
 }
 
@@ -74,66 +73,30 @@ function responseDoubt(response: IncomingMessage): string | undefined {
 
 /** Sends the request to one member and resolves when its response head arrives or the attempt fails. */
 function sendAttempt(job: RequestJob, upstream: Upstream, agent: http.Agent, clock: Clock, timeoutMs: number): Promise<TryResult<Answer>> {
-  const { req, signal } = job;
   const hasBody = job.framing.kind === 'chunked' || (job.framing.kind === 'length' && job.framing.length > 0);
-  return new Promise<TryResult<Answer>>((resolve) => {
-    let connected = false;
-    let settled = false;
-    const headers = job.hasHost ? [...job.headers] : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
-    const request = http.request({
-      host: upstream.host,
-      port: upstream.port,
-      method: job.method,
-      path: job.url,
-      headers,
-      agent,
-      setHost: false,
-    });
+  return memberRequest<Answer>(job, upstream, { agent, clock, timeoutMs, awaiting: 'response head' }, (request, control) => {
     // Counted ourselves (responseDoubt): node would cut the list silently.
     request.maxHeadersCount = 0;
-    const settle = (result: TryResult<Answer>): void => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    const onAbort = (): void => {
-      request.destroy();
-      settle({ kind: 'aborted' });
-    };
-    const timer = clock.setTimeout(() => {
-      // Before the connection is up nothing was sent: that is a connect failure.
-      const failure = connected ? 'timeout' : 'connect';
-      request.destroy();
-      settle({ kind: 'failure', failure, error: new Error(`no response head within ${timeoutMs} ms`) });
-    }, timeoutMs);
-    // Stays attached after settling: a late socket error must not become an uncaught 'error'.
-    request.on('error', (error) => {
-      settle({ kind: 'failure', failure: connected ? 'reset-before-response' : 'connect', error });
-    });
     request.on('response', (response) => {
       const doubt = responseDoubt(response);
-      if (doubt === undefined) return settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { response, request } });
+      if (doubt === undefined) return control.settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { response, request } });
       request.destroy();
-      settle({ kind: 'failure', failure: 'invalid-response', error: new Error(`the response cannot be forwarded whole: ${doubt}`) });
+      control.settle({ kind: 'failure', failure: 'invalid-response', error: new Error(`the response cannot be forwarded whole: ${doubt}`) });
     });
     request.on('socket', (socket: Socket) => {
       claimSocket(socket);
       const start = (): void => {
-        if (settled) return;
-        connected = true;
+        if (control.settled) return;
+        control.connected = true;
         if (hasBody) {
           job.bodyStarted = true;
-          sendBody(req, request);
+          sendBody(job.req, request);
         }
       };
       // A reused keep-alive socket is already connected.
       if (socket.connecting) socket.once('connect', start);
       else start();
     });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
     if (!hasBody) request.end();
   });
 }

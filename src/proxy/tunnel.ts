@@ -2,25 +2,24 @@
 // connection of its own; on 101 the sockets are joined and bytes flow both ways
 // untouched until either side closes. Any other answer is relayed and the client
 // connection closed (it was never in a state node:http could keep serving).
-import http from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../clock.js';
-import type { Delivery, Flow, Job, TryResult } from './forward.js';
+import type { Delivery, Flow, TryResult } from './forward.js';
 import { headerValues, stripHopByHop } from './headers.js';
+import { memberRequest } from './member-request.js';
+import type { MemberRequestJob } from './member-request.js';
 import { replyRawJson, writeRawHead } from './replies.js';
 import type { Reply } from './replies.js';
 import type { Upstream } from './upstream.js';
 
 /** A client upgrade request being forwarded. */
-export interface UpgradeJob extends Job {
+export interface UpgradeJob extends MemberRequestJob {
   readonly req: IncomingMessage;
   /** The client connection, handed over by node:http. */
   readonly socket: Duplex;
   /** Bytes the client sent after its request head. */
   readonly head: Buffer;
-  readonly headers: readonly string[];
-  readonly hasHost: boolean;
 }
 
 /** The member's answer to the handshake. */
@@ -97,41 +96,17 @@ export class UpgradeFlow implements Flow<UpgradeJob, UpgradeAnswer> {
 
 /** Sends the upgrade request on a fresh connection (no agent: it becomes the tunnel, never reused). */
 function handshake(job: UpgradeJob, upstream: Upstream, clock: Clock, timeoutMs: number): Promise<TryResult<UpgradeAnswer>> {
-  const { signal } = job;
-  return new Promise((resolve) => {
-    let connected = false;
-    let settled = false;
-    const headers = job.hasHost ? [...job.headers] : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
-    const request = http.request({ host: upstream.host, port: upstream.port, method: job.method, path: job.url, headers, agent: false, setHost: false });
-    const settle = (result: TryResult<UpgradeAnswer>): void => {
-      if (settled) return;
-      settled = true;
-      clock.clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      resolve(result);
-    };
-    const onAbort = (): void => {
-      request.destroy();
-      settle({ kind: 'aborted' });
-    };
-    const timer = clock.setTimeout(() => {
-      const failure = connected ? 'timeout' : 'connect';
-      request.destroy();
-      settle({ kind: 'failure', failure, error: new Error(`no handshake answer within ${timeoutMs} ms`) });
-    }, timeoutMs);
-    request.on('socket', (socket) => socket.once('connect', () => (connected = true)));
-    request.on('error', (error) => settle({ kind: 'failure', failure: connected ? 'reset-before-response' : 'connect', error }));
+  return memberRequest<UpgradeAnswer>(job, upstream, { agent: false, clock, timeoutMs, awaiting: 'handshake answer' }, (request, control) => {
+    request.on('socket', (socket) => socket.once('connect', () => (control.connected = true)));
     request.on('upgrade', (response, socket, head) => {
-      if (settled) {
+      if (control.settled) {
         socket.destroy();
         return;
       }
       socket.on('error', () => {});
-      settle({ kind: 'answer', status: response.statusCode ?? 101, answer: { kind: 'switched', response, socket, head } });
+      control.settle({ kind: 'answer', status: response.statusCode ?? 101, answer: { kind: 'switched', response, socket, head } });
     });
-    request.on('response', (response) => settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { kind: 'declined', response, request } }));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    request.on('response', (response) => control.settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { kind: 'declined', response, request } }));
     request.end();
   });
 }

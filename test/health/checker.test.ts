@@ -305,20 +305,6 @@ describe('HealthChecker: probeNow', () => {
     await checker.stop();
   });
 
-  test('probeNow probes at once when nothing is running, and ignores unknown ids', async () => {
-    const { clock, checker, count, results } = setup([A], 'instant');
-    checker.start();
-    await run(clock, 100);
-    assert.equal(count(1001), 1);
-    const r = await checker.probeNow('a');
-    assert.equal(count(1001), 2);
-    assert.equal(r?.ok, true);
-    assert.equal(results.length, 2);
-    assert.equal(await checker.probeNow('nope'), undefined);
-    await checker.stop();
-    assert.equal(await checker.probeNow('a'), undefined, 'a stopped checker probes nothing');
-  });
-
   test('a fresh probe that times out while our loop lags answers undefined: nothing confirmed', async () => {
     const { clock, checker, lag, results, inconclusive, release } = setup([A], 'held');
     checker.start();
