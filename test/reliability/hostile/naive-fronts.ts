@@ -1,7 +1,8 @@
 // Deliberately broken fronts, to prove the harness catches what it is meant to: a raw
-// TCP pass-through (forwards what node:http would refuse), and a proxy that treats
-// every header Connection names as hop-by-hop over one pooled upstream connection
-// (the smuggling defect of issue 7, item 1). Test fixtures only.
+// TCP pass-through (forwards what node:http would refuse), the same over one shared
+// upstream connection (hands whatever the member sends to whoever is talking now), and
+// a proxy that treats every header Connection names as hop-by-hop over one pooled
+// upstream connection (the smuggling defect of issue 7, item 1). Test fixtures only.
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,47 @@ export const passThroughFront: StartFront = async (upstreamPort): Promise<Front>
       s.on('close', () => sockets.delete(s));
     }
     client.pipe(upstream).pipe(client);
+  });
+  const port = await listen(server);
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+/**
+ * Forwards bytes untouched over one shared upstream connection (reopened when the member
+ * closes it); whatever the member sends goes to the client that wrote last.
+ */
+export const sharedPassThroughFront: StartFront = async (upstreamPort): Promise<Front> => {
+  const sockets = new Set<net.Socket>();
+  let upstream: net.Socket | undefined;
+  let current: net.Socket | undefined;
+  const track = (s: net.Socket): net.Socket => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+    return s;
+  };
+  const toUpstream = (): net.Socket => {
+    if (upstream !== undefined && !upstream.destroyed && upstream.writable) return upstream;
+    const fresh = track(net.connect(upstreamPort, '127.0.0.1'));
+    fresh.on('data', (chunk: Buffer) => {
+      if (current !== undefined && current.writable) current.write(chunk);
+    });
+    upstream = fresh;
+    return fresh;
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    client.on('data', (chunk: Buffer) => {
+      current = client;
+      toUpstream().write(chunk);
+    });
   });
   const port = await listen(server);
   return {
