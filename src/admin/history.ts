@@ -20,7 +20,7 @@ export interface HistorySample {
 }
 
 /** What a mark on the charts stands for. */
-export type MarkKind = 'crash' | 'replacement' | 'scale-up' | 'scale-down';
+export type MarkKind = 'crash' | 'replacement' | 'scale-up' | 'scale-down' | 'deploy' | 'rollback';
 
 /** A moment worth drawing as a vertical line on the charts. */
 export interface HistoryMark {
@@ -103,6 +103,10 @@ export function markOf(record: LogRecord, owedReplacements: number): { mark: His
       if (typeof desired !== 'number' || typeof previous !== 'number' || desired === previous) return { mark: undefined, owed: owedReplacements };
       return { mark: { ...base, kind: desired > previous ? 'scale-up' : 'scale-down' }, owed: owedReplacements };
     }
+    case 'deploy.started':
+      return { mark: { ...base, kind: 'deploy' }, owed: owedReplacements };
+    case 'deploy.rolled_back':
+      return { mark: { ...base, kind: 'rollback' }, owed: owedReplacements };
     default:
       return { mark: undefined, owed: owedReplacements };
   }

@@ -64,6 +64,9 @@ describe('markOf', () => {
     { name: 'desired up is a scale-up', record: rec(T, 'scale.decision', { previous: 2, desired: 4 }), owed: 1, want: 'scale-up', wantOwed: 1 },
     { name: 'desired down is a scale-down', record: rec(T, 'scale.decision', { previous: 4, desired: 1 }), owed: 0, want: 'scale-down', wantOwed: 0 },
     { name: 'only the reason changed: no mark', record: rec(T, 'scale.decision', { previous: 3, desired: 3 }), owed: 0, want: undefined, wantOwed: 0 },
+    { name: 'a deploy that starts is marked', record: rec(T, 'deploy.started'), owed: 1, want: 'deploy', wantOwed: 1 },
+    { name: 'a rolled-back deploy is marked', record: rec(T, 'deploy.rolled_back'), owed: 0, want: 'rollback', wantOwed: 0 },
+    { name: 'a succeeded deploy makes no second mark', record: rec(T, 'deploy.succeeded'), owed: 0, want: undefined, wantOwed: 0 },
     { name: 'the first decision (no previous): no mark', record: rec(T, 'scale.decision', { desired: 3 }), owed: 0, want: undefined, wantOwed: 0 },
     { name: 'other events: no mark', record: rec(T, 'container.ready'), owed: 1, want: undefined, wantOwed: 1 },
   ];

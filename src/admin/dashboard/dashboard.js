@@ -27,7 +27,7 @@ const POLL_MS = 1000;
 /** @type {readonly ContainerState[]} */
 const STATES = ['starting', 'ready', 'draining', 'unhealthy', 'stopping'];
 const LEVELS = ['debug', 'info', 'warn', 'error'];
-const MARK_NAMES = { crash: 'crash', replacement: 'replacement', 'scale-up': 'scale up', 'scale-down': 'scale down' };
+const MARK_NAMES = { crash: 'crash', replacement: 'replacement', 'scale-up': 'scale up', 'scale-down': 'scale down', deploy: 'deploy', rollback: 'rollback' };
 // Chart geometry (viewBox units) and the width of one character of the 10px mono font.
 const W = 640, H = 250, MT = 14, MB = 26, ML = 42, CHAR_W = 6.1, LABEL_H = 12;
 
@@ -226,10 +226,22 @@ function healthCell(c, now) {
   return td;
 }
 
+/**
+ * A deploy running or rolling back, said after the container count (nothing otherwise).
+ * @param {SymphonyStatus['deploy']} d
+ */
+function deployText(d) {
+  if (!d || (d.state !== 'running' && d.state !== 'rolling-back')) return '';
+  const what = `${d.from.image} (${d.from.spec.slice(0, 7)}) → ${d.to.image} (${d.to.spec.slice(0, 7)})`;
+  return d.state === 'running'
+    ? ` · deploy ${d.id} running: ${d.progress.done} of ${d.progress.total} replaced, ${what}`
+    : ` · deploy ${d.id} rolling back: ${d.reason ?? ''}`;
+}
+
 /** @param {SymphonyStatus} s @param {number} now */
 function renderContainers(s, now) {
   const body = $('containers-body');
-  setText('containers-hint', plural(s.containers.length, 'container'));
+  setText('containers-hint', plural(s.containers.length, 'container') + deployText(s.deploy));
   if (!s.containers.length) return emptyRow(body, 8, 'No containers yet.');
   body.replaceChildren(...s.containers.map((c) => {
     const tr = el('tr');
@@ -237,6 +249,12 @@ function renderContainers(s, now) {
     id.title = c.id;
     const name = el('td', 'name', c.name);
     if (c.adopted) name.appendChild(el('span', 'tag', 'adopted'));
+    // The version: its image and spec hash (what a deploy changes).
+    if (c.image !== undefined) {
+      const version = el('span', 'tag', `${c.image} · ${c.spec.slice(0, 7)}`);
+      version.title = `made from spec ${c.spec}`;
+      name.appendChild(version);
+    }
     const state = el('td');
     state.appendChild(el('span', `badge ${STATES.includes(c.state) ? `st-${c.state}` : 'st-unknown'}`, c.state));
     const started = Date.parse(c.startedAt);
@@ -346,6 +364,8 @@ function glyph(kind, x, y) {
     case 'crash': return `M${x - 4},${y - 4}L${x + 4},${y + 4}M${x + 4},${y - 4}L${x - 4},${y + 4}`;
     case 'replacement': return `M${x - 4},${y}a4,4 0 1,0 8,0a4,4 0 1,0 -8,0`;
     case 'scale-up': return `M${x - 5},${y + 4}L${x},${y - 5}L${x + 5},${y + 4}Z`;
+    case 'deploy': return `M${x},${y - 5}L${x + 5},${y}L${x},${y + 5}L${x - 5},${y}Z`;
+    case 'rollback': return `M${x - 4},${y - 4}h8v8h-8Z`;
     default: return `M${x - 5},${y - 4}L${x},${y + 5}L${x + 5},${y - 4}Z`;
   }
 }
