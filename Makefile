@@ -38,7 +38,10 @@ test: install image typecheck
 test-unit: install
 	$(NODE_TEST) $(shell find test -name '*.test.ts' -not -name '*.e2e.test.ts' -not -name '*.engine.test.ts' -not -name '*.browser.test.ts' | sort)
 
+# Also builds docker-symphony-demo:v2 (whoami says version 2), to show a deploy:
+#   node dist/cli.js deploy --image docker-symphony-demo:v2
 demo: build image
+	@VERSION=2 IMAGE=docker-symphony-demo:v2 bash scripts/build-image.sh
 	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \
 		--window 30s --base-scale-count 20 --min 1 --max 5
 

@@ -24,18 +24,24 @@ const CLI_FLAGS = {
   version: { help: 'the version' },
 } as const;
 
-const BY_FLAG_NAME = new Map<string, OptionDef>(OPTIONS.map((o) => [o.flag.slice(2), o]));
-const ALL_FLAGS = [...OPTIONS.map((o) => o.flag), ...Object.keys(CLI_FLAGS).map((name) => `--${name}`)];
+// The command is the words after `--`, not a flag.
+const FLAG_OPTIONS = OPTIONS.filter((o) => o.positional !== true);
+const COMMAND = OPTIONS.find((o) => o.positional === true);
+const BY_FLAG_NAME = new Map<string, OptionDef>(FLAG_OPTIONS.map((o) => [o.flag.slice(2), o]));
+const ALL_FLAGS = [...FLAG_OPTIONS.map((o) => o.flag), ...Object.keys(CLI_FLAGS).map((name) => `--${name}`)];
 
 /**
  * Reads argv. `--help` and `--version` win over everything; otherwise every problem
  * (an unknown flag, a flag without its value, a stray word) is collected in the layer.
+ * Every word after `--` is the container's command, kept as given.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const dashes = argv.indexOf('--');
+  const command = dashes < 0 ? [] : argv.slice(dashes + 1);
   const { tokens } = tokenize({
-    args: [...argv],
+    args: dashes < 0 ? [...argv] : argv.slice(0, dashes),
     options: {
-      ...Object.fromEntries(OPTIONS.map((o) => [o.flag.slice(2), { type: o.type.arg === undefined ? ('boolean' as const) : ('string' as const) }])),
+      ...Object.fromEntries(FLAG_OPTIONS.map((o) => [o.flag.slice(2), { type: o.type.arg === undefined ? ('boolean' as const) : ('string' as const) }])),
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -85,6 +91,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       values[option.name] = option.type.arg === undefined ? (value ?? true) : value;
     }
   }
+  if (COMMAND && command.length > 0) values[COMMAND.name] = command;
   return { kind: 'run', layer: { source: { kind: 'flags' }, values, issues }, configFile };
 }
 
@@ -104,6 +111,7 @@ export function configFileLayer(json: unknown, file: string): OptionLayer {
 }
 
 function usage(option: OptionDef): string {
+  if (option.positional) return `-- ${option.type.arg ?? 'ARG...'}`;
   return `${option.flag}${option.type.arg === undefined ? '' : ` ${option.type.arg}`}`;
 }
 
@@ -118,7 +126,7 @@ export function helpText(version: string): string {
     `docker-symphony ${version}: round-robin proxy, request-window autoscaling and health-checked`,
     'replacement for containers that serve a REST API, on one Docker host.',
     '',
-    'Usage: docker-symphony --image IMAGE [options]',
+    'Usage: docker-symphony --image IMAGE [options] [-- COMMAND [ARG...]]',
     '',
     'Options:',
     ...rows,

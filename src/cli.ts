@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `docker-symphony`: the executable. All logic is in main.ts.
+// `docker-symphony`: the executable. All logic is in main.ts (subcommands in commands/).
 import { runCli } from './main.js';
 
 const code = await runCli(process.argv.slice(2), process.env, {
@@ -7,11 +7,11 @@ const code = await runCli(process.argv.slice(2), process.env, {
   stderr: process.stderr,
   onSignal(handler) {
     const on = (signal: NodeJS.Signals): void => handler(signal);
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
+    // SIGHUP is handled (re-read --config) instead of ending the process, as for most daemons.
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, on);
     return () => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+      for (const signal of signals) process.off(signal, on);
     };
   },
 });

@@ -3,6 +3,7 @@
 // the table of options in options.ts. Every problem is reported at once, naming each
 // option the way the user wrote it. Pure: the CLI reads argv, files and the environment
 // and hands plain values in; everything below takes a SymphonyConfig.
+// Longer than ~350 lines: the SymphonyConfig fields each carry their doc comment.
 import { SymphonyError } from './errors.js';
 import { duration, Expected } from './option-types.js';
 import { OPTIONS, type OptionDef } from './options.js';
@@ -46,6 +47,8 @@ export interface SymphonyConfig {
   readonly windowMode: 'sliding' | 'tumbling';
   /** Requests per extra container. @default 20 */
   readonly baseScaleCount: number;
+  /** Scale down only to the highest count asked for during this long; 0: at once. @default 0 */
+  readonly scaleDownDelayMs: number;
   /** @default 1 */
   readonly min: number;
   /** @default 10 */
@@ -58,6 +61,10 @@ export interface SymphonyConfig {
   readonly stopTimeoutMs: number;
   /** How long a new container has to answer 200 on the health API. @default 60s */
   readonly startupTimeoutMs: number;
+  /** Old replicas a deploy replaces at once. @default 1 */
+  readonly deployParallel: number;
+  /** A new replica failing a health check this soon after joining rolls the deploy back. @default 10s */
+  readonly deployVerifyMs: number;
   /** Environment of every container, `KEY=VALUE`. */
   readonly env: readonly string[];
   /** Paths (exact, or prefix ending in `*`) not counted in the request window. */
@@ -76,6 +83,36 @@ export interface SymphonyConfig {
   readonly memoryBytes: number | null;
   /** CPU limit per container in CPUs (null: none). */
   readonly cpus: number | null;
+  /** Networks every container joins (the first at create, the others before start). */
+  readonly networks: readonly string[];
+  /** `SOURCE:TARGET[:ro]` mounts: a named volume or an absolute host path. */
+  readonly volumes: readonly string[];
+  /** The container's command (the CLI's words after `--`); null: the image's CMD. */
+  readonly command: readonly string[] | null;
+  /** Replaces the image's ENTRYPOINT (and with it its CMD, as `docker run` does); null: the image's. */
+  readonly entrypoint: readonly string[] | null;
+  /** `KEY=VALUE` labels on every container (the `docker-symphony.` prefix is reserved). */
+  readonly labels: readonly string[];
+  /** `USER[:GROUP]` the process runs as; null: the image's. */
+  readonly user: string | null;
+  /** Working directory inside the container; null: the image's. */
+  readonly workdir: string | null;
+  /** Files of `KEY=VALUE` lines added to the environment (before `env`, which wins). */
+  readonly envFile: readonly string[];
+  /** Mount the container's root filesystem read-only. @default false */
+  readonly readOnly: boolean;
+  /** `PATH[:OPTIONS]` tmpfs mounts. */
+  readonly tmpfs: readonly string[];
+  /** Linux capabilities added. */
+  readonly capAdd: readonly string[];
+  /** Linux capabilities dropped. */
+  readonly capDrop: readonly string[];
+  /** Security options, e.g. `no-new-privileges`. */
+  readonly securityOpt: readonly string[];
+  /** Run an init process (PID 1) that forwards signals and reaps zombies. @default false */
+  readonly init: boolean;
+  /** Signal that stops a container; null: the image's STOPSIGNAL, else SIGTERM. */
+  readonly stopSignal: string | null;
   /** @default text on a TTY, json otherwise (decided by the CLI) */
   readonly logFormat: 'text' | 'json';
   /** @default info */
@@ -308,6 +345,12 @@ function crossChecks(config: SymphonyConfig, supplied: ReadonlyMap<OptionDef, Su
   if (config.hostPorts && config.hostPorts.last - config.hostPorts.first + 1 < config.max) {
     blame('hostPorts', `a range of at least ${ref('max', 'the maximum')} ports`);
   }
+  // The engine refuses a second endpoint on one network, or two mounts on one target, only at create.
+  const twice = (items: readonly string[]): string | undefined => items.find((item, i) => items.indexOf(item) !== i);
+  const network = twice(config.networks);
+  if (network !== undefined) blame('networks', `each network once (${JSON.stringify(network)} is given twice)`);
+  const target = twice([...config.volumes.map((v) => v.split(':')[1] ?? ''), ...config.tmpfs.map((t) => t.split(':')[0] ?? '')]);
+  if (target !== undefined) blame(config.volumes.some((v) => v.split(':')[1] === target) ? 'volumes' : 'tmpfs', `one mount per target (${JSON.stringify(target)} is mounted twice)`);
   return issues;
 }
 

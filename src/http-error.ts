@@ -15,7 +15,8 @@ export type HttpErrorCode =
   | 'NO_READY_UPSTREAM'
   | 'QUEUE_FULL'
   | 'SHUTTING_DOWN'
-  | 'GATEWAY_TIMEOUT';
+  | 'GATEWAY_TIMEOUT'
+  | 'DEPLOY_IN_PROGRESS';
 
 /** Content-Type of every error body. */
 export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';

@@ -1,18 +1,24 @@
 // The command line: argv, a JSON config file and the environment are read here,
-// once, into a SymphonyConfig; everything else is the library.
+// once, into a SymphonyConfig; everything else is the library. `status` and `deploy`
+// talk to a running orchestrator instead (src/commands/). SIGHUP reads the config
+// again and deploys what changed in the image or the environment.
 import { readFileSync } from 'node:fs';
 import { configFileLayer, helpText, parseArgs } from './args.js';
+import { runDeploy } from './commands/deploy.js';
+import { Reloader } from './commands/sighup.js';
+import { runStatus } from './commands/status.js';
 import { ConfigError, invalidIssue, resolveConfig, type OptionLayer, type SymphonyConfig } from './config.js';
 import { DockerClient } from './docker/index.js';
 import { formatJson, formatText, type LogLevel } from './log.js';
 import { OPTIONS } from './options.js';
+import { nearest } from './suggest.js';
 import { Symphony } from './symphony.js';
 
 /** Where the CLI reads and writes (injectable for tests). */
 export interface CliIO {
   readonly stdout: { write(s: string): unknown; isTTY?: boolean };
   readonly stderr: { write(s: string): unknown; isTTY?: boolean };
-  /** Subscribes to SIGINT/SIGTERM; returns an unsubscribe. */
+  /** Subscribes to SIGINT/SIGTERM (shut down) and SIGHUP (re-read --config); returns an unsubscribe. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
   /** Clock for the CLI's own log lines. @default Date.now */
   readonly now?: () => number;
@@ -28,29 +34,49 @@ export function packageVersion(): string {
   }
 }
 
+/** The subcommands, for --help. */
+const COMMANDS_HELP = [
+  'Commands (talk to a running orchestrator through its admin server):',
+  '  docker-symphony status [--admin URL] [--json]              its service, replicas, any deploy and containers',
+  '  docker-symphony deploy --image IMAGE [--env KEY=VALUE …]   roll over to a new version; exit 1 if it rolled back',
+  '  (each takes --admin-token TOKEN or SYMPHONY_ADMIN_TOKEN, and --help)',
+  '',
+  'Signals: SIGINT/SIGTERM shut down; SIGHUP reads --config again and deploys a changed image or env.',
+].join('\n');
+
 /**
- * Runs the CLI until the orchestrator stops; resolves with the exit status:
- * 0 after a clean shutdown, 1 when it cannot run, 2 for a bad option.
+ * Runs the CLI until the orchestrator stops (or a subcommand ends); resolves with the
+ * exit status: 0 after a clean shutdown, 1 when it cannot run, 2 for a bad option.
  */
 export async function runCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CliIO): Promise<number> {
+  const command = argv[0];
+  if (command === 'status') return runStatus(argv.slice(1), env, io);
+  if (command === 'deploy') return runDeploy(argv.slice(1), env, io);
+  // A first word that is not a flag is meant as a command: name the real ones.
+  if (command !== undefined && /^[a-z][a-z-]*$/.test(command)) {
+    const suggestion = nearest(command, ['status', 'deploy']);
+    io.stderr.write(`docker-symphony: unknown command ${JSON.stringify(command)}${suggestion ? `; did you mean ${suggestion}?` : ''} (commands: status, deploy; see --help)\n`);
+    return 2;
+  }
   let symphony: Symphony;
   let config: SymphonyConfig;
+  let layers: () => OptionLayer[];
+  let configFile: string | null;
   try {
     const parsed = parseArgs(argv);
     if (parsed.kind === 'help') {
-      io.stdout.write(`${helpText(packageVersion())}\n`);
+      io.stdout.write(`${helpText(packageVersion())}\n\n${COMMANDS_HELP}\n`);
       return 0;
     }
     if (parsed.kind === 'version') {
       io.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
-    // Later layers win: the environment, then the config file, then flags.
-    const layers: OptionLayer[] = [envLayer(env)];
-    if (parsed.configFile !== null) layers.push(readConfigFile(parsed.configFile));
-    layers.push(parsed.layer);
-    config = resolveConfig(layers, { isTTY: io.stdout.isTTY === true });
-    symphony = new Symphony(config, { logStream: io.stdout, docker: DockerClient.fromEnv(env) });
+    // Later layers win: the environment, then the config file, then flags. SIGHUP reads them again.
+    configFile = parsed.configFile;
+    layers = () => [envLayer(env), ...(parsed.configFile !== null ? [readConfigFile(parsed.configFile)] : []), parsed.layer];
+    config = resolveConfig(layers(), { isTTY: io.stdout.isTTY === true });
+    symphony = new Symphony(config, { logStream: io.stdout, docker: DockerClient.fromEnv(env), env });
     if (io.stderr.isTTY) {
       symphony.on('pull-progress', (line: string) => io.stderr.write(`\r\x1b[2Kpulling ${config.image}: ${line.slice(0, 100)}`));
       symphony.once('image.pulled', () => io.stderr.write('\n'));
@@ -67,9 +93,22 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
     io.stdout.write(`${format({ time: now(), level, event, message, fields })}\n`);
   };
   let stopping: Promise<void> | null = null;
+  let running = false;
   let resolveStopped: (code: number) => void = () => {};
   const stopped = new Promise<number>((resolve) => (resolveStopped = resolve));
+  const reloader = new Reloader({
+    file: configFile,
+    running: config,
+    read: () => resolveConfig(layers(), { isTTY: io.stdout.isTTY === true }),
+    state: () => (stopping ? 'stopping' : running ? 'running' : 'starting'),
+    deploy: (changes) => symphony.deploy(changes),
+    say,
+  });
   const unsubscribe = io.onSignal((signal) => {
+    if (signal === 'SIGHUP') {
+      void reloader.reload();
+      return;
+    }
     if (stopping) {
       say('warn', 'cli.exit', `${signal} again: exiting now; the next start adopts or removes what is left`, { signal });
       resolveStopped(1);
@@ -86,6 +125,7 @@ export async function runCli(argv: readonly string[], env: Readonly<Record<strin
   });
   try {
     await symphony.start();
+    running = true;
   } catch (err) {
     // A signal during start (Ctrl-C during an image pull) cancels it: that is a shutdown, not a failure.
     if (stopping === null) {

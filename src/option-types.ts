@@ -251,3 +251,89 @@ export function serviceNameFromImage(image: string): string {
   const name = repo.replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '');
   return name === '' ? 'symphony' : name.slice(0, 63);
 }
+
+/** A list of strings, each checked by `problem` (undefined: fine; else what it should have been). */
+export function listOf(arg: string, what: string, problem: (item: string) => string | undefined): ValueType<readonly string[]> {
+  const check = (v: unknown): readonly string[] => {
+    const items = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(items) || !items.every((item): item is string => typeof item === 'string')) {
+      throw new Expected(`a string or a list of strings, each ${what}`);
+    }
+    for (const item of items) {
+      const wrong = problem(item);
+      if (wrong !== undefined) throw new Expected(`${wrong} (${JSON.stringify(item)} is not)`);
+    }
+    return items;
+  };
+  return { arg, parse: check, accept: check, show: (v) => (v.length === 0 ? 'none' : v.join(' ')) };
+}
+
+/** A string matching `re`, or null: not set (the image's own value applies). */
+export function optionalText(arg: string, re: RegExp, what: string): ValueType<string | null> {
+  const check = (v: unknown): string | null => {
+    if (v === null) return null;
+    if (typeof v !== 'string' || !re.test(v)) throw new Expected(what);
+    return v;
+  };
+  return { arg, parse: check, accept: check, show: (v) => (v === null ? 'none' : v) };
+}
+
+/**
+ * A command as the engine takes it: a list of words, kept as given. From a flag or a
+ * config file a single string is one word (`--entrypoint /bin/app`); null: the image's.
+ */
+export function argv(arg: string, example: string): ValueType<readonly string[] | null> {
+  const check = (v: unknown): readonly string[] | null => {
+    if (v === null) return null;
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v) && v.length > 0 && v.every((w): w is string => typeof w === 'string')) return v;
+    throw new Expected(`a list of words such as ${example}`);
+  };
+  return { arg, parse: check, accept: check, show: (v) => (v === null ? "the image's" : v.map(shellWord).join(' ')) };
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Why `name` cannot be a network to join, or undefined when it can. */
+export function networkProblem(name: string): string | undefined {
+  if (name === 'host' || name === 'none' || name.startsWith('container:')) {
+    return 'a network the container port can be published from (not host, none or container:…)';
+  }
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) return 'the name or id of an existing Docker network';
+  return undefined;
+}
+
+/** Why `value` is not `SOURCE:TARGET[:ro|rw]` (a volume name or absolute host path, an absolute target). */
+export function volumeProblem(value: string): string | undefined {
+  const what = 'SOURCE:TARGET[:ro], SOURCE a volume name or an absolute host path, TARGET an absolute path in the container';
+  const parts = value.split(':');
+  if (parts.length < 2 || parts.length > 3) return what;
+  const [source = '', target = '', mode] = parts;
+  if (!(source.startsWith('/') || /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(source))) return what;
+  if (!target.startsWith('/')) return what;
+  if (mode !== undefined && mode !== 'ro' && mode !== 'rw') return `${what}; the mode is ro or rw`;
+  return undefined;
+}
+
+/** The label key prefix Docker Symphony keeps for its own labels. */
+export const RESERVED_LABEL_PREFIX = 'docker-symphony.';
+
+/** Why `value` is not a `KEY=VALUE` label the user may set (`KEY` alone: empty value). */
+export function labelProblem(value: string): string | undefined {
+  const key = value.split('=', 1)[0] ?? '';
+  if (key === '' || /\s/.test(key)) return 'KEY=VALUE with a key without spaces';
+  if (key.toLowerCase().startsWith(RESERVED_LABEL_PREFIX)) return `a label whose key does not start with ${RESERVED_LABEL_PREFIX} (reserved for Docker Symphony's own labels)`;
+  return undefined;
+}
+
+/** Why `value` is not `PATH[:OPTIONS]` for a tmpfs mount. */
+export function tmpfsProblem(value: string): string | undefined {
+  return /^\/[^:\s]*(:\S+)?$/.test(value) ? undefined : 'PATH[:OPTIONS] with an absolute path, such as /tmp:size=64m';
+}
+
+/** Why `value` is not a Linux capability name (`NET_ADMIN`, `CAP_NET_ADMIN` or `ALL`). */
+export function capabilityProblem(value: string): string | undefined {
+  return /^[A-Za-z][A-Za-z_]*$/.test(value) ? undefined : 'a capability such as NET_BIND_SERVICE or ALL';
+}

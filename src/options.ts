@@ -1,8 +1,34 @@
 // Every option of a Symphony, once: its flag, its type, its default and its help. The
 // CLI parser, --help, the README's table, the JSON config reader and the library's
 // option check all read this table. Pure: values in, values out.
+// Longer than ~350 lines because it is the one table of every option, kept whole on purpose.
 import type { SymphonyConfig } from './config.js';
-import { bool, bytes, cpus, duration, IMAGE_RE, int, list, listen, listenOrOff, oneOf, port, portRange, serviceNameFromImage, text, token, type ValueType } from './option-types.js';
+import {
+  argv,
+  bool,
+  bytes,
+  capabilityProblem,
+  cpus,
+  duration,
+  IMAGE_RE,
+  int,
+  labelProblem,
+  list,
+  listen,
+  listenOrOff,
+  listOf,
+  networkProblem,
+  oneOf,
+  optionalText,
+  port,
+  portRange,
+  serviceNameFromImage,
+  text,
+  tmpfsProblem,
+  token,
+  volumeProblem,
+  type ValueType,
+} from './option-types.js';
 
 /** What a default may depend on: the values resolved before it, and whether stdout is a terminal. */
 export interface DefaultContext {
@@ -33,7 +59,17 @@ export interface OptionDef<K extends keyof SymphonyConfig = keyof SymphonyConfig
   readonly secret?: true;
   /** Environment variable the CLI also reads it from (flags and the config file win). */
   readonly env?: string;
+  /** Given on the command line as the words after `--`, not as a flag (`flag` names it in files only). */
+  readonly positional?: true;
 }
+
+// A duration where 0 means off (other durations must be above zero).
+const delay: ValueType<number> = {
+  arg: 'DURATION',
+  parse: (v) => (v === 0 || v === '0' ? 0 : duration.parse(v)),
+  accept: (v) => (v === 0 ? 0 : duration.accept(v)),
+  show: (ms) => (ms === 0 ? '0' : duration.show(ms)),
+};
 
 type Table = { readonly [K in keyof SymphonyConfig]: Omit<OptionDef<K>, 'key'> };
 
@@ -99,6 +135,16 @@ const TABLE: Table = {
     help: 'requests per extra container: replicas = floor(count / N) + 1',
     doc: 'requests per extra container: `replicas = floor(count / N) + 1`',
   },
+  scaleDownDelayMs: {
+    name: 'scaleDownDelay',
+    flag: '--scale-down-delay',
+    type: delay,
+    default: 0,
+    help: 'scale down only to the highest count asked for during this long (0: at once)',
+    doc:
+      'scale down only to the highest count the rule asked for during this long, like the Kubernetes HPA\'s stabilisation window, ' +
+      'so bursty traffic does not stop and start containers; scale-up is never delayed. `0`: scale down at once',
+  },
   min: { name: 'min', flag: '--min', type: int(1), default: 1, help: 'fewest replicas' },
   max: { name: 'max', flag: '--max', type: int(1), default: 10, help: 'most replicas' },
   hostPorts: {
@@ -144,6 +190,20 @@ const TABLE: Table = {
     default: 60_000,
     help: 'how long a new container has to answer 200 before it counts as failed',
   },
+  deployParallel: {
+    name: 'deployParallel',
+    flag: '--deploy-parallel',
+    type: int(1),
+    default: 1,
+    help: 'old replicas a deploy replaces at once (each new one starts first and must answer 200)',
+  },
+  deployVerifyMs: {
+    name: 'deployVerify',
+    flag: '--deploy-verify',
+    type: duration,
+    default: 10_000,
+    help: 'a new replica failing a health check this soon after joining rolls the deploy back',
+  },
   upstreamTimeoutMs: { name: 'upstreamTimeout', flag: '--upstream-timeout', type: duration, default: 60_000, help: 'a response head slower than this is answered 504' },
   queueTimeoutMs: { name: 'queueTimeout', flag: '--queue-timeout', type: duration, default: 30_000, help: 'how long a request waits for a ready container before 503' },
   queueSize: {
@@ -172,6 +232,126 @@ const TABLE: Table = {
   },
   memoryBytes: { name: 'memory', flag: '--memory', type: bytes, default: null, help: 'memory limit per container, e.g. 256m' },
   cpus: { name: 'cpus', flag: '--cpus', type: cpus, default: null, help: 'CPU limit per container, e.g. 0.5' },
+  networks: {
+    name: 'network',
+    flag: '--network',
+    type: listOf('NAME', 'the name of an existing Docker network', networkProblem),
+    default: [],
+    repeatable: true,
+    help: 'join this existing network (repeatable; the first at create, the others before start); ports stay published on 127.0.0.1',
+    doc:
+      'join this existing Docker network (repeatable: the first at create, the others before start), so the app reaches other containers by name; ' +
+      'the container port is still published on `127.0.0.1`. A network that does not exist stops the start (exit 1) before any container is created',
+  },
+  volumes: {
+    name: 'volume',
+    flag: '--volume',
+    type: listOf('SOURCE:TARGET[:ro]', 'SOURCE:TARGET[:ro]', volumeProblem),
+    default: [],
+    repeatable: true,
+    help: 'mount a named volume or an absolute host path (repeatable; :ro read-only)',
+    doc: 'mount a named volume (created when missing, as `docker run` does) or an absolute host path at TARGET (repeatable; `:ro` read-only)',
+  },
+  command: {
+    name: 'command',
+    flag: '--command',
+    type: argv('COMMAND [ARG...]', '["node", "server.js"]'),
+    default: null,
+    defaultText: "the image's CMD",
+    positional: true,
+    help: "the container's command: every word after -- (docker-symphony --image app:1 -- node server.js --port 80)",
+    doc:
+      'the container\'s command: every word after `--` on the command line (`docker-symphony --image app:1 -- node server.js --port 80`); ' +
+      '`"command": ["node", "server.js"]` in a config file',
+  },
+  entrypoint: {
+    name: 'entrypoint',
+    flag: '--entrypoint',
+    type: argv('COMMAND', '["/usr/bin/tini", "--"]'),
+    default: null,
+    defaultText: "the image's",
+    help: "replace the image's ENTRYPOINT (its CMD too, as docker run does; give the command after --)",
+    doc: "replace the image's ENTRYPOINT (and with it its CMD, as `docker run` does: give the command after `--`); a list of words in a config file",
+  },
+  labels: {
+    name: 'label',
+    flag: '--label',
+    type: listOf('KEY=VALUE', 'KEY=VALUE', labelProblem),
+    default: [],
+    repeatable: true,
+    help: 'label every container (repeatable; the docker-symphony. prefix is reserved)',
+    doc: 'label every container (repeatable; the `docker-symphony.` prefix is reserved)',
+  },
+  user: {
+    name: 'user',
+    flag: '--user',
+    type: optionalText('USER[:GROUP]', /^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]*)?$/, 'a user name or uid, optionally :group or :gid'),
+    default: null,
+    defaultText: "the image's",
+    help: 'user (name or uid, optionally :group) the process runs as',
+  },
+  workdir: {
+    name: 'workdir',
+    flag: '--workdir',
+    type: optionalText('PATH', /^\/\S*$/, 'an absolute path inside the container'),
+    default: null,
+    defaultText: "the image's",
+    help: 'working directory inside the container',
+  },
+  envFile: {
+    name: 'envFile',
+    flag: '--env-file',
+    type: list('FILE', /\S/, 'a file name'),
+    default: [],
+    repeatable: true,
+    help: 'read environment from a file of KEY=VALUE lines (# comments; KEY alone takes it from our environment); --env wins',
+    doc:
+      "add the environment in FILE, docker's format: `KEY=VALUE` lines, `#` comments, `KEY` alone takes its value from Docker Symphony's environment (repeatable; `--env` wins)",
+  },
+  readOnly: { name: 'readOnly', flag: '--read-only', type: bool, default: false, help: "mount the container's root filesystem read-only" },
+  tmpfs: {
+    name: 'tmpfs',
+    flag: '--tmpfs',
+    type: listOf('PATH[:OPTIONS]', 'PATH[:OPTIONS]', tmpfsProblem),
+    default: [],
+    repeatable: true,
+    help: 'mount a tmpfs at PATH, e.g. /tmp:size=64m (repeatable)',
+    doc: 'mount a tmpfs at PATH, e.g. `/tmp:size=64m` (repeatable)',
+  },
+  capAdd: {
+    name: 'capAdd',
+    flag: '--cap-add',
+    type: listOf('CAP', 'a capability name', capabilityProblem),
+    default: [],
+    repeatable: true,
+    help: 'add a Linux capability (repeatable)',
+  },
+  capDrop: {
+    name: 'capDrop',
+    flag: '--cap-drop',
+    type: listOf('CAP', 'a capability name', capabilityProblem),
+    default: [],
+    repeatable: true,
+    help: 'drop a Linux capability, e.g. ALL (repeatable)',
+  },
+  securityOpt: {
+    name: 'securityOpt',
+    flag: '--security-opt',
+    type: list('OPT', /^\S+$/, 'an option such as no-new-privileges or seccomp=unconfined'),
+    default: [],
+    repeatable: true,
+    help: 'security option, e.g. no-new-privileges (repeatable)',
+  },
+  init: { name: 'init', flag: '--init', type: bool, default: false, help: 'run an init process that forwards signals and reaps zombies' },
+  stopSignal: {
+    name: 'stopSignal',
+    flag: '--stop-signal',
+    type: optionalText('SIGNAL', /^(SIG[A-Z0-9+-]+|[A-Z][A-Z0-9+-]*|\d+)$/, 'a signal such as SIGTERM, SIGQUIT or 15'),
+    default: null,
+    defaultText: "the image's, else SIGTERM",
+    help: 'signal that stops a container (then SIGKILL after --stop-timeout)',
+    doc: 'signal that stops a container (then `SIGKILL` after `--stop-timeout`)',
+  },
   pull: {
     name: 'pull',
     flag: '--pull',

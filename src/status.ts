@@ -35,10 +35,37 @@ export interface ContainerStatus {
   /** ISO time its process started (for one not started yet: when it was created). */
   readonly startedAt: string;
   readonly adopted: boolean;
+  /** Hash of the spec it was made from (`docker-symphony.spec`; 'unknown' for one made by an older version). */
+  readonly spec: string;
+  /** The image it runs. */
+  readonly image: string;
 }
 
-/** Why the scaler wants the replicas it wants. */
-export type ScaleReason = 'Rule' | 'TooFewReplicas' | 'TooManyReplicas' | 'WindowPending';
+/** Where a deploy is: rolling forward, rolling back, or ended either way. */
+export type DeployState = 'running' | 'rolling-back' | 'succeeded' | 'rolled-back';
+
+/** One deploy (the running one, or the last one ended); `spec` is a spec hash. */
+export interface DeployStatus {
+  /** 1 for the first deploy of this run, then 2, 3… */
+  readonly id: number;
+  readonly state: DeployState;
+  readonly from: { readonly image: string; readonly spec: string };
+  readonly to: { readonly image: string; readonly spec: string };
+  /** Old replicas replaced so far, of those running when it started. */
+  readonly progress: { readonly done: number; readonly total: number };
+  /** Why it rolled back (null otherwise). */
+  readonly reason: string | null;
+  /** ISO times. */
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+}
+
+/**
+ * Why the scaler wants the replicas it wants: the rule, its clamp to min/max, a tumbling
+ * window not ended yet, a scale-down held to the highest count of `--scale-down-delay`,
+ * or containers adopted at start kept until one window has passed.
+ */
+export type ScaleReason = 'Rule' | 'TooFewReplicas' | 'TooManyReplicas' | 'WindowPending' | 'ScaleDownStabilized' | 'AdoptedWarmup';
 
 export interface ScaleDecision {
   readonly replicas: number;
@@ -75,6 +102,8 @@ export interface SymphonyStatus {
    */
   readonly health: { readonly panic: boolean; readonly since: string | null; readonly eventLoopLagMs: number };
   readonly containers: readonly ContainerStatus[];
+  /** The deploy running now, or the last one of this run (null: none yet). */
+  readonly deploy: DeployStatus | null;
   readonly proxy: {
     readonly requests: number;
     readonly inFlight: number;

@@ -2,6 +2,7 @@
 // window → scaler → owner; health checker and events watcher → owner; admin server
 // reads it all. Embedders use this class; the CLI is a thin layer over it.
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { AdminServer } from './admin/server.js';
 import { assertAdminSecurity } from './admin/auth.js';
 import { SymphonyMetrics } from './admin/symphony-metrics.js';
@@ -19,7 +20,12 @@ import { ContainerSet } from './orchestrator/container-set.js';
 import { EventsWatcher } from './orchestrator/events-watcher.js';
 import { UpstreamPool } from './proxy/pool.js';
 import { ProxyServer } from './proxy/server.js';
-import type { ScaleDecision, SymphonyStatus } from './status.js';
+import { readEnvFiles } from './env-file.js';
+import { preflight } from './preflight.js';
+import { RefusedWatch } from './refused-watch.js';
+import { containerOptionsOf } from './orchestrator/spec.js';
+import type { DeployStatus, ScaleDecision, SymphonyStatus } from './status.js';
+import type { DeployChanges } from './orchestrator/container-set.js';
 
 /** What a Symphony is built from besides its options (all optional). */
 export interface SymphonyDeps {
@@ -28,6 +34,8 @@ export interface SymphonyDeps {
   readonly clock?: Clock;
   /** Where log lines go (`logFormat` decides their shape). @default none: subscribe with on('event') */
   readonly logStream?: { write(line: string): unknown } | null;
+  /** The environment a bare `KEY` line of an `envFile` takes its value from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Addresses a started Symphony listens on. */
@@ -62,6 +70,10 @@ export class Symphony extends EventEmitter {
   readonly #events: EventsWatcher;
   readonly #proxy: ProxyServer;
   readonly #admin: AdminServer | null;
+  /** The --env-file entries, read once at construction; they come before --env in every spec (deploys too). */
+  readonly #envFromFiles: readonly string[];
+  /** Names a starting container that keeps refusing connections (a wrong --container-port, most likely). */
+  readonly #refused: RefusedWatch;
   #addresses: SymphonyAddresses | null = null;
   #startedAt: number | null = null;
   #state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -74,6 +86,8 @@ export class Symphony extends EventEmitter {
     super();
     const config = configFromOptions(options);
     this.config = config;
+    this.#refused = new RefusedWatch({ containerPort: config.containerPort, afterMs: Math.min(10_000, config.startupTimeoutMs / 2) });
+    this.#envFromFiles = readEnvFiles(config, { readFile: (file) => readFileSync(file, 'utf8'), env: deps.env ?? process.env });
     // Refuse an open admin port without a token before anything starts.
     if (config.adminListen) assertAdminSecurity(config.adminListen.host, config.adminToken ?? undefined);
     this.#docker = deps.docker ?? DockerClient.fromEnv(process.env);
@@ -103,13 +117,17 @@ export class Symphony extends EventEmitter {
       service: config.name,
       image: config.image,
       containerPort: config.containerPort,
-      env: config.env,
+      // --env-file entries first: --env wins, as with docker run.
+      env: [...this.#envFromFiles, ...config.env],
+      ...containerOptionsOf(config),
       hostPorts: config.hostPorts,
       memoryBytes: config.memoryBytes,
       cpus: config.cpus,
       healthPath: config.healthPath,
       healthTimeoutMs: config.healthTimeoutMs,
       startupTimeoutMs: config.startupTimeoutMs,
+      deployParallel: config.deployParallel,
+      deployVerifyMs: config.deployVerifyMs,
       drainTimeoutMs: config.drainTimeoutMs,
       stopTimeoutMs: config.stopTimeoutMs,
       initialDesired: config.min,
@@ -119,12 +137,14 @@ export class Symphony extends EventEmitter {
         started: () => this.#metrics.containerStarted(),
         replaced: () => this.#metrics.containerReplaced(),
         removed: () => this.#metrics.containerRemoved(),
+        deployed: (result) => this.#metrics.deployEnded(result),
       },
     });
     this.#scaler = new Scaler({
       mode: config.windowMode,
       window: this.#window,
       base: config.baseScaleCount,
+      scaleDownDelayMs: config.scaleDownDelayMs,
       min: config.min,
       max: config.max,
       clock: this.#clock,
@@ -140,6 +160,9 @@ export class Symphony extends EventEmitter {
       logger: log,
       onResult: (id, result) => {
         this.#metrics.healthCheck(result.ok);
+        const probed = this.#owner.status().find((c) => c.id === id);
+        const refusing = probed ? this.#refused.observe(id, probed.name, probed.state === 'starting', result) : null;
+        if (refusing !== null) log.warn('container.refusing', refusing, { container: id, containerPort: config.containerPort });
         this.#owner.reportHealth(id, result);
       },
       // A timeout during our own stall, or while every ready container times out, is not reported.
@@ -194,6 +217,7 @@ export class Symphony extends EventEmitter {
       ? new AdminServer({
           status: () => this.status(),
           metrics: (status) => this.#metrics.render(status),
+          deploy: (changes) => this.startDeploy(changes).status,
           ...(config.adminToken ? { token: config.adminToken } : {}),
           logger: log,
           clock: this.#clock,
@@ -232,6 +256,9 @@ export class Symphony extends EventEmitter {
       bailIfStopped();
       await this.#ensureImage();
       bailIfStopped();
+      // A missing --network stops the start before any container is created.
+      await preflight(this.#docker, config, log);
+      bailIfStopped();
       // Ports first: a port in use must fail before any container is touched.
       // Requests that arrive before a container is ready wait in the proxy's queue.
       // Both reject with a ListenError (LISTEN_FAILED) naming the flag and the address.
@@ -240,7 +267,9 @@ export class Symphony extends EventEmitter {
       this.#addresses = { proxy, admin };
       bailIfStopped();
       this.#events.start();
-      await this.#owner.adopt();
+      // The window starts empty: adopted containers are kept until one window has passed.
+      const { adopted } = await this.#owner.adopt({ keepUpTo: config.max });
+      this.#scaler.holdAdopted(adopted, this.#clock.now());
       bailIfStopped();
       this.#health.start();
       this.#summary.start();
@@ -295,7 +324,7 @@ export class Symphony extends EventEmitter {
     return {
       service: {
         name: config.name,
-        image: config.image,
+        image: this.#owner.image,
         listen: this.#addresses ? fmt(this.#addresses.proxy) : fmt(config.listen),
         admin: this.#addresses?.admin ? fmt(this.#addresses.admin) : config.adminListen ? fmt(config.adminListen) : 'off',
         startedAt: new Date(this.#startedAt ?? now).toISOString(),
@@ -316,9 +345,34 @@ export class Symphony extends EventEmitter {
       engine: { state: engine.state, since: engine.since === null ? null : new Date(engine.since).toISOString() },
       health: { panic: health.panic, since: health.since === null ? null : new Date(health.since).toISOString(), eventLoopLagMs: health.eventLoopLagMs },
       containers: this.#owner.status(),
+      deploy: this.#owner.deployStatus(),
       proxy: { requests: this.#proxy.requests, inFlight: this.#proxy.inFlight, queued: this.#proxy.queued, clientAborted: this.#proxy.clientAborted },
       events: this.#recent.newestFirst(100),
     };
+  }
+
+  /**
+   * Rolls the containers over to the spec with `changes` applied (the fields given
+   * replace the current ones), start-first and health-gated; resolves with the deploy
+   * as it ended, `succeeded` or `rolled-back`. Rejects with `DEPLOY_IN_PROGRESS` while
+   * one runs, `CONFIG_INVALID` for bad values, `NOT_RUNNING` before start or after stop.
+   */
+  async deploy(changes: DeployChanges): Promise<DeployStatus> {
+    return this.startDeploy(changes).done;
+  }
+
+  /**
+   * Starts a deploy as {@link deploy} does, synchronously: `status` is the deploy as it
+   * starts (what `POST /api/deploy` answers), `done` settles as it ends.
+   */
+  startDeploy(changes: DeployChanges): { status: DeployStatus; done: Promise<DeployStatus> } {
+    // The options table checks the values as it checks them at start (throws CONFIG_INVALID).
+    const checked = configFromOptions({ ...this.config, ...(changes.image !== undefined ? { image: changes.image } : {}), ...(changes.env !== undefined ? { env: changes.env } : {}) });
+    if (this.#state !== 'running') throw new SymphonyError('NOT_RUNNING', `a deploy needs a running orchestrator (this one is ${this.#state})`);
+    return this.#owner.deploy({
+      ...(changes.image !== undefined ? { image: checked.image } : {}),
+      ...(changes.env !== undefined ? { env: [...this.#envFromFiles, ...checked.env] } : {}),
+    });
   }
 
   #onDecision(decision: ScaleDecision): void {

@@ -21,6 +21,12 @@ describe('parseArgs', () => {
     ['a switch', ['--keep-containers'], { keepContainers: true }],
     ['a switch set to false', ['--keep-containers=false'], { keepContainers: 'false' }],
     ['the last of a flag given twice wins', ['--max', '3', '--max', '4'], { max: '4' }],
+    ['every word after -- is the command', ['--image', 'app:1', '--', 'node', 'server.js', '--port', '80'], { image: 'app:1', command: ['node', 'server.js', '--port', '80'] }],
+    ['a second -- belongs to the command', ['--', 'sh', '-c', 'echo', '--', 'x'], { command: ['sh', '-c', 'echo', '--', 'x'] }],
+    ['--help after -- is the command\'s', ['--image', 'a', '--', 'app', '--help'], { image: 'a', command: ['app', '--help'] }],
+    ['nothing after --: no command', ['--image', 'a', '--'], { image: 'a' }],
+    ['repeatable container options collect', ['--network', 'a', '--network=b', '--volume', 'v:/d', '--label', 'k=v', '--cap-drop', 'ALL'], { network: ['a', 'b'], volume: ['v:/d'], label: ['k=v'], capDrop: ['ALL'] }],
+    ['container switches', ['--read-only', '--init'], { readOnly: true, init: true }],
   ];
   for (const [name, argv, values] of rows) {
     test(name, () => {
@@ -94,6 +100,9 @@ test('--help shows each option with its placeholder, help and default', () => {
   assert.match(line('--admin-listen'), /--admin-listen \[HOST:\]PORT\|off +.*\(default: 127\.0\.0\.1:9900\)$/);
   assert.match(line('--keep-containers'), /^ {2}--keep-containers +on shutdown/);
   assert.match(line('--config'), /--config FILE/);
+  assert.match(line('--'), /^ {2}-- COMMAND \[ARG\.\.\.\] +the container's command: every word after -- .*\(default: the image's CMD\)$/);
+  assert.match(line('--network'), /^ {2}--network NAME +join this existing network/);
+  assert.ok(!lines.some((l) => l.includes('--command')), 'the command is not a flag');
 });
 
 test("the README's options table is the one generated from the options", () => {

@@ -67,6 +67,7 @@ describe('the library options', () => {
       windowMs: 120_000,
       windowMode: 'sliding',
       baseScaleCount: 20,
+      scaleDownDelayMs: 0,
       min: 1,
       max: 10,
       hostPorts: null,
@@ -75,6 +76,8 @@ describe('the library options', () => {
       drainTimeoutMs: 30_000,
       stopTimeoutMs: 10_000,
       startupTimeoutMs: 60_000,
+      deployParallel: 1,
+      deployVerifyMs: 10_000,
       upstreamTimeoutMs: 60_000,
       queueTimeoutMs: 30_000,
       queueSize: 1_000,
@@ -82,6 +85,21 @@ describe('the library options', () => {
       noCount: [],
       memoryBytes: null,
       cpus: null,
+      networks: [],
+      volumes: [],
+      command: null,
+      entrypoint: null,
+      labels: [],
+      user: null,
+      workdir: null,
+      envFile: [],
+      readOnly: false,
+      tmpfs: [],
+      capAdd: [],
+      capDrop: [],
+      securityOpt: [],
+      init: false,
+      stopSignal: null,
       pull: 'missing',
       keepContainers: false,
       logFormat: 'json',
@@ -190,6 +208,21 @@ describe('flags, a config file and the environment', () => {
         noCount: ['/metrics', '/static/*'],
         memory: '256m',
         cpus: '0.5',
+        network: ['db-net', 'cache_net'],
+        volume: ['data:/var/lib/app', '/srv/conf:/etc/app:ro'],
+        command: ['node', 'server.js', '--port', '80'],
+        entrypoint: '/usr/bin/tini',
+        label: ['team=api', 'tier'],
+        user: '1000:1000',
+        workdir: '/app',
+        envFile: ['app.env'],
+        readOnly: true,
+        tmpfs: ['/tmp:size=64m', '/run'],
+        capAdd: ['NET_BIND_SERVICE'],
+        capDrop: ['ALL'],
+        securityOpt: ['no-new-privileges'],
+        init: true,
+        stopSignal: 'SIGQUIT',
         pull: 'never',
         keepContainers: true,
         logFormat: 'text',
@@ -207,6 +240,7 @@ describe('flags, a config file and the environment', () => {
       windowMs: 10_000,
       windowMode: 'tumbling',
       baseScaleCount: 5,
+      scaleDownDelayMs: 0,
       min: 2,
       max: 4,
       hostPorts: { first: 8000, last: 8009 },
@@ -215,6 +249,8 @@ describe('flags, a config file and the environment', () => {
       drainTimeoutMs: 5_000,
       stopTimeoutMs: 3_000,
       startupTimeoutMs: 20_000,
+      deployParallel: 1,
+      deployVerifyMs: 10_000,
       upstreamTimeoutMs: 30_000,
       queueTimeoutMs: 2_000,
       queueSize: 10,
@@ -222,6 +258,21 @@ describe('flags, a config file and the environment', () => {
       noCount: ['/metrics', '/static/*'],
       memoryBytes: 256 * 1024 ** 2,
       cpus: 0.5,
+      networks: ['db-net', 'cache_net'],
+      volumes: ['data:/var/lib/app', '/srv/conf:/etc/app:ro'],
+      command: ['node', 'server.js', '--port', '80'],
+      entrypoint: ['/usr/bin/tini'],
+      labels: ['team=api', 'tier'],
+      user: '1000:1000',
+      workdir: '/app',
+      envFile: ['app.env'],
+      readOnly: true,
+      tmpfs: ['/tmp:size=64m', '/run'],
+      capAdd: ['NET_BIND_SERVICE'],
+      capDrop: ['ALL'],
+      securityOpt: ['no-new-privileges'],
+      init: true,
+      stopSignal: 'SIGQUIT',
       pull: 'never',
       keepContainers: true,
       logFormat: 'text',
@@ -247,6 +298,50 @@ describe('flags, a config file and the environment', () => {
     ['short admin token from the environment', [env({ SYMPHONY_ADMIN_TOKEN: 'short' }), flags({ image: 'a' })], 'invalid SYMPHONY_ADMIN_TOKEN: expected a token of at least 16 characters'],
     ['health path without slash', [flags({ image: 'a', healthPath: 'health' })], 'invalid --health-path "health": expected a URL path starting with /'],
     ['memory below what Docker takes', [flags({ image: 'a', memory: '1m' })], 'invalid --memory "1m": expected at least 6m (Docker refuses smaller limits)'],
+    [
+      'the host network (nothing could be published)',
+      [flags({ image: 'a', network: ['host'] })],
+      'invalid --network ["host"]: expected a network the container port can be published from (not host, none or container:…) ("host" is not)',
+    ],
+    ["another container's network", [flags({ image: 'a', network: ['container:db'] })], 'invalid --network ["container:db"]: expected a network the container port can be published from (not host, none or container:…) ("container:db" is not)'],
+    ['a network name with a space', [flags({ image: 'a', network: ['db net'] })], 'invalid --network ["db net"]: expected the name or id of an existing Docker network ("db net" is not)'],
+    [
+      'a volume without a target',
+      [flags({ image: 'a', volume: ['data'] })],
+      'invalid --volume ["data"]: expected SOURCE:TARGET[:ro], SOURCE a volume name or an absolute host path, TARGET an absolute path in the container ("data" is not)',
+    ],
+    [
+      'a volume from a relative host path',
+      [flags({ image: 'a', volume: ['./data:/data'] })],
+      'invalid --volume ["./data:/data"]: expected SOURCE:TARGET[:ro], SOURCE a volume name or an absolute host path, TARGET an absolute path in the container ("./data:/data" is not)',
+    ],
+    [
+      'a volume with a relative target',
+      [flags({ image: 'a', volume: ['data:data'] })],
+      'invalid --volume ["data:data"]: expected SOURCE:TARGET[:ro], SOURCE a volume name or an absolute host path, TARGET an absolute path in the container ("data:data" is not)',
+    ],
+    [
+      'a volume with an unknown mode',
+      [flags({ image: 'a', volume: ['/srv:/srv:rx'] })],
+      'invalid --volume ["/srv:/srv:rx"]: expected SOURCE:TARGET[:ro], SOURCE a volume name or an absolute host path, TARGET an absolute path in the container; the mode is ro or rw ("/srv:/srv:rx" is not)',
+    ],
+    [
+      'a label with the reserved prefix',
+      [flags({ image: 'a', label: ['docker-symphony.service=other'] })],
+      'invalid --label ["docker-symphony.service=other"]: expected a label whose key does not start with docker-symphony. (reserved for Docker Symphony\'s own labels) ("docker-symphony.service=other" is not)',
+    ],
+    ['a label without a key', [flags({ image: 'a', label: ['=x'] })], 'invalid --label ["=x"]: expected KEY=VALUE with a key without spaces ("=x" is not)'],
+    ['a relative workdir', [flags({ image: 'a', workdir: 'app' })], 'invalid --workdir "app": expected an absolute path inside the container'],
+    ['a user with spaces', [flags({ image: 'a', user: 'web user' })], 'invalid --user "web user": expected a user name or uid, optionally :group or :gid'],
+    ['a relative tmpfs path', [flags({ image: 'a', tmpfs: ['tmp'] })], 'invalid --tmpfs ["tmp"]: expected PATH[:OPTIONS] with an absolute path, such as /tmp:size=64m ("tmp" is not)'],
+    ['a capability with a space', [flags({ image: 'a', capAdd: ['NET ADMIN'] })], 'invalid --cap-add ["NET ADMIN"]: expected a capability such as NET_BIND_SERVICE or ALL ("NET ADMIN" is not)'],
+    ['a lowercase stop signal word', [flags({ image: 'a', stopSignal: 'term now' })], 'invalid --stop-signal "term now": expected a signal such as SIGTERM, SIGQUIT or 15'],
+    ['a command as one string in a file', [file({ image: 'a', command: 7 })], 'c.json: invalid "command" 7: expected a list of words such as ["node", "server.js"]'],
+    ['an empty command in a file', [file({ image: 'a', command: [] })], 'c.json: invalid "command" []: expected a list of words such as ["node", "server.js"]'],
+    ['a network given twice', [flags({ image: 'a', network: ['a', 'b', 'a'] })], 'invalid --network ["a","b","a"]: expected each network once ("a" is given twice)'],
+    ['two volumes on one target', [flags({ image: 'a', volume: ['xy:/data', '/srv:/data:ro'] })], 'invalid --volume ["xy:/data","/srv:/data:ro"]: expected one mount per target ("/data" is mounted twice)'],
+    ['a tmpfs over a volume', [flags({ image: 'a', volume: ['xy:/data'], tmpfs: ['/data'] })], 'invalid --volume ["xy:/data"]: expected one mount per target ("/data" is mounted twice)'],
+    ['a one-letter volume name (docker wants two or more)', [flags({ image: 'a', volume: ['x:/data'] })], 'invalid --volume ["x:/data"]: expected SOURCE:TARGET[:ro], SOURCE a volume name or an absolute host path, TARGET an absolute path in the container ("x:/data" is not)'],
   ];
   for (const [name, layers, message] of bad) {
     test(`refuses ${name}`, () => {
@@ -273,6 +368,18 @@ describe('flags, a config file and the environment', () => {
       assert.equal(issue.file, 'c.json');
       assert.doesNotMatch(issue.message.replace('docker-symphony --help', ''), /--/, 'no flag the user did not type');
     }
+  });
+
+  test('the container options from a config file, keyed by name or by flag', () => {
+    const c = resolveConfig([
+      file({ image: 'a', network: 'db-net', 'env-file': ['a.env', 'b.env'], command: ['node', 'server.js'], entrypoint: ['/bin/sh', '-c'], 'read-only': true, 'cap-drop': 'ALL' }),
+    ]);
+    assert.deepEqual(c.networks, ['db-net'], 'a single string is a list of one');
+    assert.deepEqual(c.envFile, ['a.env', 'b.env']);
+    assert.deepEqual(c.command, ['node', 'server.js']);
+    assert.deepEqual(c.entrypoint, ['/bin/sh', '-c']);
+    assert.equal(c.readOnly, true);
+    assert.deepEqual(c.capDrop, ['ALL']);
   });
 
   test('a rule between two options of the file names both as written in it', () => {

@@ -169,3 +169,73 @@ test('SIGTERM during start (an image pull) shuts down cleanly, and the shutdown 
     await engine.close();
   }
 });
+
+test('status and deploy are subcommands: they talk to the admin server and never start an orchestrator', async () => {
+  const refused = io();
+  // Port 1 on loopback: nothing listens there.
+  assert.equal(await runCli(['status', '--admin', 'http://127.0.0.1:1'], {}, refused), 1);
+  assert.equal(refused.err.join(''), 'docker-symphony status: no Docker Symphony admin server answers at http://127.0.0.1:1 — is it running? (--admin URL) [ECONNREFUSED]\n');
+  const help = io();
+  assert.equal(await runCli(['deploy', '--help'], {}, help), 0);
+  assert.match(help.out.join(''), /^Usage: docker-symphony deploy --image IMAGE \[--env KEY=VALUE …\]/);
+  const bad = io();
+  assert.equal(await runCli(['deploy'], {}, bad), 2);
+  assert.match(bad.err.join(''), /deploy needs --image IMAGE/);
+  const typo = io();
+  assert.equal(await runCli(['stauts'], {}, typo), 2);
+  assert.equal(typo.err.join(''), 'docker-symphony: unknown command "stauts"; did you mean status? (commands: status, deploy; see --help)\n');
+  const top = io();
+  assert.equal(await runCli(['--help'], {}, top), 0);
+  assert.match(top.out.join(''), /docker-symphony status \[--admin URL\] \[--json\]/);
+  assert.match(top.out.join(''), /SIGHUP reads --config again and deploys a changed image or env/);
+});
+
+test('SIGHUP while the orchestrator is still starting is logged and ignored; it keeps its course', async () => {
+  let pullStarted = (): void => {};
+  const pulling = new Promise<void>((resolve) => (pullStarted = resolve));
+  const engine = await startFakeEngine({
+    'GET /v1.41/images/demo:pull-forever/json': (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"message":"No such image"}');
+    },
+    'POST /v1.41/images/create': (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`${JSON.stringify({ status: 'Pulling fs layer', id: 'abc' })}\n`);
+      pullStarted();
+    },
+  });
+  const file = join(dir, 'sighup.json');
+  await writeFile(file, JSON.stringify({ image: 'demo:pull-forever', listen: '127.0.0.1:0', adminListen: 'off', logFormat: 'json' }));
+  try {
+    const t = io();
+    const exit = runCli(['--config', file], { DOCKER_HOST: `unix://${engine.socketPath}`, DOCKER_API_VERSION: '1.41' }, t);
+    await pulling;
+    await writeFile(file, JSON.stringify({ image: 'demo:2', listen: '127.0.0.1:0', adminListen: 'off', logFormat: 'json' }));
+    t.signal('SIGHUP');
+    await new Promise((resolve) => setImmediate(resolve));
+    t.signal('SIGTERM');
+    assert.equal(await exit, 0, `a clean shutdown, not a SIGHUP death (stderr: ${t.err.join('')})`);
+    const records = t.out.join('').trim().split('\n').map((line) => JSON.parse(line) as { event: string; message: string; level: string });
+    const reload = records.find((r) => r.event === 'cli.reload_skipped');
+    assert.equal(reload?.message, 'SIGHUP: ignored while starting; send it again once it runs');
+    assert.equal(reload?.level, 'warn');
+    assert.ok(records.some((r) => r.event === 'cli.signal'), 'SIGTERM still shuts down');
+  } finally {
+    await engine.close();
+  }
+});
+
+test('--scale-down-delay takes 0 (the default: at once) or a duration, and nothing else', async () => {
+  const rows: [string, string, number, RegExp][] = [
+    ['zero', '0', 1, /DOCKER_UNAVAILABLE/],
+    ['five minutes', '5m', 1, /DOCKER_UNAVAILABLE/],
+    ['negative', '-1s', 2, /^docker-symphony: invalid --scale-down-delay "-1s": expected a duration such as 1500ms, 10s or 2m\n$/],
+    ['a bare number', '30', 2, /^docker-symphony: invalid --scale-down-delay "30": expected a duration such as 1500ms, 10s or 2m\n$/],
+  ];
+  for (const [name, value, code, stderr] of rows) {
+    const t = io();
+    const argv = ['--image', 'demo:1', '--scale-down-delay', value, '--listen', '127.0.0.1:0', '--admin-listen', 'off'];
+    assert.equal(await runCli(argv, { DOCKER_HOST: 'unix:///nonexistent.sock' }, t), code, `${name}: ${t.err.join('')}`);
+    assert.match(t.err.join(''), stderr, name);
+  }
+});

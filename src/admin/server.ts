@@ -1,5 +1,6 @@
 // The admin HTTP server: status JSON, five minutes of history, Prometheus metrics and
-// the live dashboard. It only reads: nothing here changes the orchestrator.
+// the live dashboard. It only reads, except `POST /api/deploy`, which starts a deploy
+// (the one change it may ask for; the owner of the containers does the work).
 //
 // History: a timer on the given clock records the status into a History ring every
 // second from listen() to close(), so a page opened late still shows what happened.
@@ -22,7 +23,7 @@ import type { Clock, TimerHandle } from '../clock.js';
 import { sendError } from '../http-error.js';
 import { silentLogger } from '../log.js';
 import type { Logger } from '../log.js';
-import type { SymphonyStatus } from '../status.js';
+import type { DeployStatus, SymphonyStatus } from '../status.js';
 import { assertAdminSecurity, checkBearer, checkToken, isLoopbackHostHeader } from './auth.js';
 import type { ConstantTimeEqual } from './auth.js';
 import { loadDashboard } from './dashboard.js';
@@ -43,6 +44,11 @@ export interface AdminServerOptions {
   readonly clock?: Clock;
   /** Dashboard page title. @default 'Docker Symphony' */
   readonly title?: string;
+  /**
+   * Starts a deploy and returns it as it starts (`POST /api/deploy`); throws a
+   * SymphonyError (`DEPLOY_IN_PROGRESS`, `CONFIG_INVALID`, …). Absent: the route answers 404.
+   */
+  readonly deploy?: (changes: { image?: string; env?: readonly string[] }) => DeployStatus;
   /** Milliseconds between history samples. @default 1000 */
   readonly historyIntervalMs?: number;
   /** How far back `/api/history` reaches. @default 300000 (5 minutes) */
@@ -76,9 +82,10 @@ interface Route {
   readonly handle: (res: ServerResponse, url: URL) => void;
 }
 
-/** Serves the dashboard (`/`, `/dashboard.js`, `/dashboard.css`), `/api/status`, `/api/history`, `/metrics` and `/healthz`. */
+/** Serves the dashboard (`/`, `/dashboard.js`, `/dashboard.css`), `/api/status`, `/api/history`, `/metrics`, `/healthz` and `POST /api/deploy`. */
 export class AdminServer {
   readonly #status: () => SymphonyStatus;
+  readonly #deploy: AdminServerOptions['deploy'];
   readonly #metrics: (status: SymphonyStatus) => string;
   readonly #token: string | undefined;
   readonly #logger: Logger;
@@ -95,6 +102,7 @@ export class AdminServer {
 
   constructor(options: AdminServerOptions) {
     this.#status = options.status;
+    this.#deploy = options.deploy;
     this.#metrics = options.metrics;
     this.#token = options.token === '' ? undefined : options.token;
     this.#logger = options.logger ?? silentLogger;
@@ -198,6 +206,10 @@ export class AdminServer {
       sendError(res, 401, 'UNAUTHORIZED', 'This admin server needs a token: send "Authorization: Bearer <token>", or open /?token=<token> in a browser once.');
       return;
     }
+    if (url.pathname === '/api/deploy' && this.#deploy) {
+      this.#deployRoute(req, res);
+      return;
+    }
     const route = this.#routes.get(url.pathname);
     if (!route) {
       sendError(res, 404, 'NOT_FOUND', `No route ${url.pathname}. Try /, /api/status, /api/history, /metrics or /healthz.`);
@@ -215,6 +227,52 @@ export class AdminServer {
       if (!res.headersSent) sendError(res, 500, 'INTERNAL_ERROR', `Reading the status failed: ${errorMessage(err)}. See the orchestrator's log.`);
       else res.destroy();
     }
+  }
+
+  /** `POST /api/deploy` with `{"image"?: string, "env"?: string[]}` → 202 with the deploy as it starts. */
+  #deployRoute(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method ?? '?'} is not allowed on /api/deploy; POST {"image": "…", "env": ["KEY=VALUE"]} to start a deploy.`);
+      return;
+    }
+    const deploy = this.#deploy;
+    if (deploy === undefined) return;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_DEPLOY_BODY) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (tooLarge) {
+        sendError(res, 400, 'BAD_REQUEST', `The body is over ${MAX_DEPLOY_BODY} bytes; send {"image"?: string, "env"?: string[]}.`);
+        return;
+      }
+      const parsed = parseDeployBody(Buffer.concat(chunks).toString('utf8'));
+      if (typeof parsed === 'string') {
+        sendError(res, 400, 'BAD_REQUEST', parsed);
+        return;
+      }
+      let started: DeployStatus;
+      try {
+        started = deploy(parsed);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (code === 'DEPLOY_IN_PROGRESS') sendError(res, 409, 'DEPLOY_IN_PROGRESS', errorMessage(err));
+        else if (code === 'CONFIG_INVALID') sendError(res, 400, 'BAD_REQUEST', errorMessage(err));
+        else if (code === 'NOT_RUNNING' || code === 'SHUTTING_DOWN') sendError(res, 503, 'SHUTTING_DOWN', errorMessage(err));
+        else {
+          this.#logger.error('admin.error', `starting a deploy failed: ${errorMessage(err)}`);
+          sendError(res, 500, 'INTERNAL_ERROR', `Starting the deploy failed: ${errorMessage(err)}. See the orchestrator's log.`);
+        }
+        return;
+      }
+      send(res, 202, JSON_TYPE, `${JSON.stringify({ deploy: started })}\n`);
+    });
   }
 
   #authorized(req: IncomingMessage, url: URL): boolean {
@@ -256,6 +314,28 @@ export class AdminServer {
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+const MAX_DEPLOY_BODY = 64 * 1024;
+
+/** The changes a deploy body asks for, or what is wrong with it (a sentence). */
+export function parseDeployBody(text: string): { image?: string; env?: string[] } | string {
+  const usage = 'send {"image"?: string, "env"?: ["KEY=VALUE", …]} with at least one of them';
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `The body is not JSON; ${usage}.`;
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return `The body is not a JSON object; ${usage}.`;
+  const fields = body as Record<string, unknown>;
+  const unknown = Object.keys(fields).filter((k) => k !== 'image' && k !== 'env');
+  if (unknown.length > 0) return `Unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ${usage}.`;
+  const { image, env } = fields;
+  if (image !== undefined && (typeof image !== 'string' || image === '')) return `"image" must be a non-empty string; ${usage}.`;
+  if (env !== undefined && (!Array.isArray(env) || env.some((e) => typeof e !== 'string'))) return `"env" must be an array of "KEY=VALUE" strings; ${usage}.`;
+  if (image === undefined && env === undefined) return `Nothing to deploy; ${usage}.`;
+  return { ...(image !== undefined ? { image } : {}), ...(env !== undefined ? { env: env as string[] } : {}) };
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

@@ -47,6 +47,7 @@ export class SymphonyMetrics {
   readonly #removed: Counter;
   readonly #scale: Counter;
   readonly #engineUp: Gauge;
+  readonly #deploys: Counter;
 
   constructor() {
     const r = this.registry;
@@ -71,6 +72,8 @@ export class SymphonyMetrics {
     this.#removed = r.counter('symphony_containers_removed_total', 'Containers removed (scale down, replacement, shutdown).');
     this.#scale = r.counter('symphony_scale_decisions_total', 'Scaling decisions that changed the desired replicas, by direction.');
     this.#engineUp = r.gauge('symphony_engine_up', '1 while the Docker engine answers, 0 while it is unavailable.');
+    this.#deploys = r.counter('symphony_deploys_total', 'Deploys ended, by result (succeeded, or rolled_back to the old spec).');
+    for (const result of ['succeeded', 'rolled_back'] as const) this.#deploys.touch({ result });
 
     // Every labelled series exists from the first scrape, so rate() and alerts see 0, not "no data".
     for (const c of ['2xx', '3xx', '4xx', '5xx', '499'] as const) this.#requests.touch({ code_class: c });
@@ -121,6 +124,11 @@ export class SymphonyMetrics {
   /** A container was created and started. */
   containerStarted(): void {
     this.#started.inc();
+  }
+
+  /** A deploy ended. */
+  deployEnded(result: 'succeeded' | 'rolled-back'): void {
+    this.#deploys.inc({ result: result === 'succeeded' ? 'succeeded' : 'rolled_back' });
   }
 
   /** A container was replaced. */

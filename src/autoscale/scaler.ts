@@ -1,5 +1,6 @@
-// The scaler loop: a timer reads the window, asks desiredReplicas, and hands the
-// decision to the owner of the container set. It changes nothing itself.
+// The scaler loop: a timer reads the window, asks desiredReplicas, puts the floors of
+// stabilize.ts under it (--scale-down-delay, adopted containers warming up) and hands
+// the decision to the owner of the container set. It changes nothing itself.
 import { systemClock } from '../clock.js';
 import { SymphonyError } from '../errors.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -7,6 +8,7 @@ import { silentLogger } from '../log.js';
 import type { Logger } from '../log.js';
 import type { ScaleDecision } from '../status.js';
 import { desiredReplicas } from './desired.js';
+import { adoptedWarmup, stabilizeScaleDown, type AdoptedHold, type Recommendation } from './stabilize.js';
 import { TumblingWindow } from './tumbling.js';
 import { SlidingWindow } from './window.js';
 
@@ -20,6 +22,8 @@ export interface ScalerOptions {
   readonly base: number;
   readonly min: number;
   readonly max: number;
+  /** Scale down only to the highest count asked for during this long (0: at once). @default 0 */
+  readonly scaleDownDelayMs?: number;
   /** Time between ticks. In tumbling mode a tick is also scheduled at each window end. @default 1000 */
   readonly intervalMs?: number;
   /** @default systemClock */
@@ -48,7 +52,12 @@ export class Scaler {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #intervalMs: number;
+  readonly #scaleDownDelayMs: number;
+  // What the rule says (in tumbling mode: held since the last window end), before the floors.
+  #rule: ScaleDecision;
   #decision: ScaleDecision;
+  #recent: readonly Recommendation[] = [];
+  #adopted: AdoptedHold | null = null;
   #logged: ScaleDecision | undefined;
   #timer: TimerHandle | undefined;
   #running = false;
@@ -69,9 +78,23 @@ export class Scaler {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#intervalMs = intervalMs;
+    const delay = options.scaleDownDelayMs ?? 0;
+    if (!Number.isFinite(delay) || delay < 0) {
+      throw new ScalerOptionsError(`scaleDownDelayMs must be 0 or a positive number of milliseconds, got ${String(delay)}.`);
+    }
+    this.#scaleDownDelayMs = delay;
     // Also checks base/min/max now, so a bad config fails at construction, not on the first tick.
     const idle = desiredReplicas({ count: 0, base: options.base, min: options.min, max: options.max });
-    this.#decision = mode === 'tumbling' ? pending(idle, options.min) : idle;
+    this.#rule = mode === 'tumbling' ? pending(idle, options.min) : idle;
+    this.#decision = this.#rule;
+  }
+
+  /**
+   * Keeps `count` containers adopted from an earlier run until one window has passed
+   * from `now`: the window starts empty and would otherwise drain them at once.
+   */
+  holdAdopted(count: number, now: number): void {
+    this.#adopted = count > 0 ? { adopted: count, since: now } : null;
   }
 
   /** The newest decision (before the first tick: what an empty window asks for). */
@@ -97,12 +120,15 @@ export class Scaler {
   evaluate(now: number): ScaleDecision {
     const { window, base, min, max } = this.#options;
     if (window instanceof SlidingWindow) {
-      this.#decision = desiredReplicas({ count: window.count(now), base, min, max });
+      this.#rule = desiredReplicas({ count: window.count(now), base, min, max });
     } else {
       const closed = window.closeDue(now);
-      if (closed) this.#decision = desiredReplicas({ count: closed.count, base, min, max });
+      if (closed) this.#rule = desiredReplicas({ count: closed.count, base, min, max });
     }
-    const decision = this.#decision;
+    const stabilized = stabilizeScaleDown(this.#recent, this.#rule, now, this.#scaleDownDelayMs);
+    this.#recent = stabilized.recent;
+    const decision = adoptedWarmup(stabilized.decision, this.#adopted, now, window.windowMs, max);
+    this.#decision = decision;
     this.#logIfChanged(decision);
     try {
       this.#options.onDecision(decision);
@@ -156,6 +182,10 @@ function message(d: ScaleDecision): string {
       return `${d.count} requests ask for ${d.proposed}, capped at the maximum of ${d.replicas}`;
     case 'Rule':
       return `${d.count} requests in the window: ${d.replicas} replica${d.replicas === 1 ? '' : 's'}`;
+    case 'ScaleDownStabilized':
+      return `${d.count} requests ask for ${d.proposed}; holding ${d.replicas}, the highest count of the scale-down delay`;
+    case 'AdoptedWarmup':
+      return `${d.count} requests ask for ${d.proposed}; keeping the ${d.replicas} adopted container(s) until one window has passed since the start`;
   }
 }
 

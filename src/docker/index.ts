@@ -23,6 +23,7 @@ export type {
   DockerEvent,
   EngineVersion,
   ImageInfo,
+  NetworkInfo,
   PortBinding,
   PullProgress,
 } from './types.js';

@@ -42,6 +42,24 @@ export interface ContainerSpec {
   readonly labels?: Readonly<Record<string, string>>;
   /** Replaces the image's CMD. */
   readonly cmd?: readonly string[];
+  /** Replaces the image's ENTRYPOINT (the engine then ignores the image's CMD). */
+  readonly entrypoint?: readonly string[];
+  /** Networks to join: the first at create, the others connected before start. Absent: the default bridge. */
+  readonly networks?: readonly string[];
+  /** Mounts in the engine's `Binds` form: `SOURCE:TARGET[:ro]`, SOURCE a volume name or an absolute host path. */
+  readonly binds?: readonly string[];
+  /** `USER[:GROUP]` the process runs as. */
+  readonly user?: string;
+  readonly workingDir?: string;
+  /** Mount the root filesystem read-only. */
+  readonly readOnlyRootfs?: boolean;
+  /** tmpfs mounts: path → mount options ('' for none). */
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  readonly securityOpt?: readonly string[];
+  /** Run an init process as PID 1. */
+  readonly init?: boolean;
   /** The TCP port the app listens on inside the container. */
   readonly containerPort: number;
   /** Host port to publish on; undefined lets the engine pick a free one. */
@@ -55,6 +73,14 @@ export interface ContainerSpec {
   readonly stopSignal?: string;
   /** Grace period before `stop` kills. */
   readonly stopTimeoutSeconds?: number;
+}
+
+/** A network (GET /networks/{id}). */
+export interface NetworkInfo {
+  readonly id: string;
+  readonly name: string;
+  /** `bridge`, `overlay`, … */
+  readonly driver: string;
 }
 
 /** One published port: `containerPort/protocol` reachable at `hostIp:hostPort`. */

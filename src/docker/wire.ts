@@ -7,6 +7,7 @@ import type {
   DockerEvent,
   EngineVersion,
   ImageInfo,
+  NetworkInfo,
   PortBinding,
   PullProgress,
 } from './types.js';
@@ -24,10 +25,26 @@ export function createContainerBody(spec: ContainerSpec): Json {
   };
   if (spec.memoryBytes !== undefined) hostConfig['Memory'] = spec.memoryBytes;
   if (spec.nanoCpus !== undefined) hostConfig['NanoCpus'] = spec.nanoCpus;
+  if (spec.binds !== undefined && spec.binds.length > 0) hostConfig['Binds'] = [...spec.binds];
+  if (spec.readOnlyRootfs) hostConfig['ReadonlyRootfs'] = true;
+  if (spec.tmpfs !== undefined && Object.keys(spec.tmpfs).length > 0) hostConfig['Tmpfs'] = { ...spec.tmpfs };
+  if (spec.capAdd !== undefined && spec.capAdd.length > 0) hostConfig['CapAdd'] = [...spec.capAdd];
+  if (spec.capDrop !== undefined && spec.capDrop.length > 0) hostConfig['CapDrop'] = [...spec.capDrop];
+  if (spec.securityOpt !== undefined && spec.securityOpt.length > 0) hostConfig['SecurityOpt'] = [...spec.securityOpt];
+  if (spec.init) hostConfig['Init'] = true;
 
   const body: Json = { Image: spec.image, ExposedPorts: { [port]: {} }, HostConfig: hostConfig };
+  // Engines before API 1.44 take one network at create; the client connects the others before start.
+  const [firstNetwork] = spec.networks ?? [];
+  if (firstNetwork !== undefined) {
+    hostConfig['NetworkMode'] = firstNetwork;
+    body['NetworkingConfig'] = { EndpointsConfig: { [firstNetwork]: {} } };
+  }
   if (spec.env !== undefined) body['Env'] = [...spec.env];
   if (spec.cmd !== undefined) body['Cmd'] = [...spec.cmd];
+  if (spec.entrypoint !== undefined) body['Entrypoint'] = [...spec.entrypoint];
+  if (spec.user !== undefined) body['User'] = spec.user;
+  if (spec.workingDir !== undefined) body['WorkingDir'] = spec.workingDir;
   if (spec.labels !== undefined) body['Labels'] = { ...spec.labels };
   if (spec.stopSignal !== undefined) body['StopSignal'] = spec.stopSignal;
   if (spec.stopTimeoutSeconds !== undefined) body['StopTimeout'] = spec.stopTimeoutSeconds;
@@ -66,6 +83,12 @@ export function toImageInfo(raw: unknown): ImageInfo {
     repoTags: strings(r['RepoTags']),
     exposedPorts: Object.keys(record(config['ExposedPorts'])),
   };
+}
+
+/** GET /networks/{id} → NetworkInfo. */
+export function toNetworkInfo(raw: unknown): NetworkInfo {
+  const r = record(raw);
+  return { id: str(r['Id']), name: str(r['Name']), driver: str(r['Driver']) };
 }
 
 /** GET /containers/{id}/json → ContainerInfo. */

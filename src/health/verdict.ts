@@ -41,7 +41,9 @@ export function healthVerdict(input: VerdictInput): Verdict {
     // The first 200 counts even if it comes late: the app is up, so use it.
     if (input.ok) return { kind: 'ready' };
     if (input.now - input.startedAt < input.startupTimeoutMs) return { kind: 'waiting' };
-    return { kind: 'unhealthy', reason: `did not answer 200 within ${seconds(input.startupTimeoutMs)}: ${detail}`, failure };
+    // Refused to the end (a reset, through Docker's proxy): most likely a wrong container port.
+    const hint = detail === 'ECONNREFUSED' || detail === 'ECONNRESET' ? ' (nothing accepted connections on the container port: does the app listen on --container-port?)' : '';
+    return { kind: 'unhealthy', reason: `did not answer 200 within ${seconds(input.startupTimeoutMs)}: ${detail}${hint}`, failure };
   }
   if (input.ok) return { kind: 'ok' };
   // A ready container gets no grace: one failed probe and traffic must stop going there.

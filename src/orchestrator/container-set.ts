@@ -8,6 +8,10 @@
 // synchronously, and ask for a reconcile. Drains, stops and removals run in the
 // background (tracked, awaited by shutdown) and ask for a reconcile when done.
 //
+// A deploy is the owner's work too: it switches the spec new containers are made from
+// (synchronously, between reconciles), and the reconcile's rolling replacement of
+// outdated containers does the rest; deploy.ts decides when it is over or must roll back.
+//
 // Longer than ~350 lines because it is the state machine, kept whole on purpose
 // (starting → ready → draining → stopping, or unhealthy; plus the engine's
 // up/unavailable state); every decision it takes is a pure function in plan.ts,
@@ -17,20 +21,22 @@ import { sleep, systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { PortRange } from '../config.js';
 import type { ContainerSpec, ContainerSummary, DockerClient } from '../docker/index.js';
 import { publishedPort } from '../docker/index.js';
+import { SymphonyError } from '../errors.js';
 import { BackoffTracker } from '../health/backoff.js';
 import { probeHealth } from '../health/probe.js';
 import { describeProbe, healthVerdict, probeFailure } from '../health/verdict.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Upstream } from '../proxy/upstream.js';
 import type { UpstreamPool } from '../proxy/pool.js';
-import type { ContainerState, ContainerStatus, HealthResult } from '../status.js';
+import type { ContainerState, ContainerStatus, DeployState, DeployStatus, HealthResult } from '../status.js';
 import { adoptionDecision } from './adoption.js';
+import { deployAbortReason, deployProgress } from './deploy.js';
 import { exitReason } from './exit-reason.js';
-import { serviceFilter } from './labels.js';
+import { IMAGE_LABEL, serviceFilter, SPEC_LABEL } from './labels.js';
 import { isActive, pickToRetire, planReconcile, type PlannedContainer } from './plan.js';
 import { allocateHostPorts, isPortTaken, nextUnblockAt } from './ports.js';
 import { specHash } from './spec-hash.js';
-import { baseSpec, instanceSpec } from './spec.js';
+import { baseSpec, instanceSpec, type ContainerOptions } from './spec.js';
 
 /** The engine operations the owner uses (a DockerClient, or a stand-in in tests). */
 export type DockerApi = Pick<
@@ -43,10 +49,12 @@ export interface ContainerSetHooks {
   started?(): void;
   replaced?(): void;
   removed?(): void;
+  /** A deploy ended. */
+  deployed?(result: 'succeeded' | 'rolled-back'): void;
 }
 
 /** What the owner needs to know to create, check and stop containers. */
-export interface ContainerSetOptions {
+export interface ContainerSetOptions extends ContainerOptions {
   readonly docker: DockerApi;
   readonly pool: UpstreamPool;
   readonly service: string;
@@ -75,6 +83,38 @@ export interface ContainerSetOptions {
   readonly portBlockMs?: number;
   /** How long shutdown keeps retrying removals the engine refuses. @default 30000 */
   readonly shutdownRetryMs?: number;
+  /** Old replicas a deploy replaces at once. @default 1 */
+  readonly deployParallel?: number;
+  /** A new replica failing a health check this soon after joining rolls the deploy back. @default 10000 */
+  readonly deployVerifyMs?: number;
+}
+
+/** What a deploy changes: the fields given replace the current ones. */
+export interface DeployChanges {
+  readonly image?: string;
+  readonly env?: readonly string[];
+}
+
+/** The spec new containers are made from, and its hash. */
+interface Target {
+  readonly base: ContainerSpec;
+  readonly hash: string;
+  readonly image: string;
+  readonly env: readonly string[];
+}
+
+/** A deploy under way (or the last one, ended). */
+interface DeployRun {
+  readonly id: number;
+  state: DeployState;
+  readonly from: Target;
+  readonly to: Target;
+  readonly total: number;
+  done: number;
+  reason: string | null;
+  readonly startedAt: number;
+  endedAt: number | null;
+  readonly finished: ReturnType<typeof signal>;
 }
 
 /** Whether the Docker engine answers, and since when (null: as it was at start). */
@@ -99,8 +139,11 @@ interface Managed {
   /** Newest first. */
   health: HealthResult[];
   readonly adopted: boolean;
-  /** Made from the current spec. */
-  readonly current: boolean;
+  /** Spec hash it was made from ('unknown': no label) and its image. */
+  readonly hash: string;
+  readonly image: string;
+  /** Made from the current spec (changes when a deploy starts or rolls back). */
+  current: boolean;
   /** Set while it leaves: ends a drain early (its process died). */
   cutDrain: (() => void) | null;
   /** Its removal is under way (or being retried). */
@@ -125,8 +168,10 @@ export class ContainerSet {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #backoff: BackoffTracker;
-  readonly #base: ContainerSpec;
-  readonly #hash: string;
+  /** What new containers are made from; a deploy (or its rollback) switches it. */
+  #target: Target;
+  #deploy: DeployRun | null = null;
+  #deploys = 0;
   readonly #containers = new Map<string, Managed>();
   readonly #background = new Set<Promise<void>>();
   /** Fixed host ports the engine said something else holds, until when. */
@@ -153,8 +198,7 @@ export class ContainerSet {
     this.#log = options.logger ?? silentLogger;
     this.#backoff = options.backoff ?? new BackoffTracker();
     this.#desired = options.initialDesired ?? 1;
-    this.#base = baseSpec(options);
-    this.#hash = specHash(this.#base);
+    this.#target = this.#makeTarget(options.image, options.env ?? []);
   }
 
   /** Replicas the owner is moving toward. */
@@ -164,7 +208,72 @@ export class ContainerSet {
 
   /** The hash new containers are labelled with (`docker-symphony.spec`). */
   get specHash(): string {
-    return this.#hash;
+    return this.#target.hash;
+  }
+
+  /** The image new containers run (changed by a deploy). */
+  get image(): string {
+    return this.#target.image;
+  }
+
+  /** The running deploy, or the last one (null: none yet). */
+  deployStatus(): DeployStatus | null {
+    const d = this.#deploy;
+    if (!d) return null;
+    return {
+      id: d.id,
+      state: d.state,
+      from: { image: d.from.image, spec: d.from.hash },
+      to: { image: d.to.image, spec: d.to.hash },
+      progress: { done: d.done, total: d.total },
+      reason: d.reason,
+      startedAt: new Date(d.startedAt).toISOString(),
+      endedAt: d.endedAt === null ? null : new Date(d.endedAt).toISOString(),
+    };
+  }
+
+  /**
+   * Starts a rolling deploy to the spec with `changes` applied: for each old replica a
+   * new one starts (`deployParallel` at a time); when it answers 200 it joins the
+   * rotation and an old one drains and goes. A new one that fails to become ready, or
+   * fails within `deployVerifyMs` of joining, rolls everything back. `status` is the
+   * deploy as it starts; `done` resolves with it as it ends (`succeeded` or
+   * `rolled-back`). Throws `DEPLOY_IN_PROGRESS` while one runs.
+   *
+   * The switch of spec is synchronous and so serialised with reconcile: a reconcile
+   * plans and calls create in one synchronous run, so no plan straddles it.
+   */
+  deploy(changes: DeployChanges): { status: DeployStatus; done: Promise<DeployStatus> } {
+    if (this.#closed) throw new SymphonyError('SHUTTING_DOWN', 'the orchestrator is stopping; deploy after the next start');
+    const running = this.#deploy;
+    if (running && (running.state === 'running' || running.state === 'rolling-back')) {
+      throw new SymphonyError(
+        'DEPLOY_IN_PROGRESS',
+        `deploy ${running.id} (${running.from.image} → ${running.to.image}) is ${running.state}; wait for it to end (see /api/status), then deploy again`,
+      );
+    }
+    const from = this.#target;
+    const to = this.#makeTarget(changes.image ?? from.image, changes.env ?? from.env);
+    const now = this.#clock.now();
+    const outdated = to.hash === from.hash ? 0 : [...this.#containers.values()].filter((c) => isActive(c.state) && c.hash !== to.hash).length;
+    const d: DeployRun = { id: ++this.#deploys, state: 'running', from, to, total: outdated, done: 0, reason: null, startedAt: now, endedAt: null, finished: signal() };
+    this.#deploy = d;
+    this.#log.info('deploy.started', `deploy ${d.id}: ${from.image} (${from.hash}) → ${to.image} (${to.hash}), ${outdated} replica(s) to replace, ${this.#o.deployParallel ?? 1} at a time`, {
+      deploy: d.id,
+      from: from.hash,
+      to: to.hash,
+      image: to.image,
+      total: outdated,
+    });
+    const status = this.deployStatus()!;
+    const done = d.finished.promise.then(() => this.deployStatus()!);
+    if (to.hash === from.hash) {
+      this.#endDeploy(d, 'succeeded', 'the spec is unchanged; nothing to replace');
+    } else {
+      this.#switchTo(to);
+      this.#requestReconcile();
+    }
+    return { status, done };
   }
 
   /** Failures in a row, and when the next start may happen (null: no wait). */
@@ -211,6 +320,8 @@ export class ContainerSet {
         health: [...c.health],
         startedAt: new Date(c.startedAt ?? c.createdAt).toISOString(),
         adopted: c.adopted,
+        spec: c.hash,
+        image: c.image,
       }));
   }
 
@@ -272,11 +383,19 @@ export class ContainerSet {
   /**
    * Takes over what a previous run left: running containers of this service that
    * answer the health API join the rotation (those of another spec only until
-   * replacements are ready); the others are removed.
+   * replacements are ready); the others are removed. The desired count rises to what
+   * was adopted (at most `keepUpTo`, --max), so nothing adopted is drained at once.
    */
-  async adopt(): Promise<{ adopted: number; removed: number }> {
+  async adopt(options: { keepUpTo?: number } = {}): Promise<{ adopted: number; removed: number }> {
     const found = await this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] });
-    const counts = await this.#serialised(() => this.#takeOver(found));
+    const counts = await this.#serialised(async () => {
+      const taken = await this.#takeOver(found);
+      // What was adopted is serving: count it in before the next reconcile, or an empty
+      // request window would drain it in the same millisecond (the scaler then holds
+      // the count for one window).
+      this.#desired = Math.max(this.#desired, Math.min(taken.adopted, options.keepUpTo ?? Number.POSITIVE_INFINITY));
+      return taken;
+    });
     if (found.length > 0) this.#log.info('adoption.done', `adopted ${counts.adopted}, removed ${counts.removed} container(s) from an earlier run`, { ...counts });
     // What could not be adopted is removed in the background (retried until done).
     this.#requestReconcile();
@@ -293,6 +412,11 @@ export class ContainerSet {
     this.#giveUpAt = this.#clock.now() + (this.#o.shutdownRetryMs ?? 30_000);
     if (this.#retryTimer !== null) this.#clock.clearTimeout(this.#retryTimer);
     if (this.#engineTimer !== null) this.#clock.clearTimeout(this.#engineTimer);
+    const d = this.#deploy;
+    if (d && (d.state === 'running' || d.state === 'rolling-back')) {
+      d.reason ??= 'the orchestrator stopped during the deploy';
+      this.#endDeploy(d, 'rolled-back', null);
+    }
     await this.#chain;
     if (options.keep) {
       await this.#settled();
@@ -330,6 +454,18 @@ export class ContainerSet {
   #fail(c: Managed, reason: string, how: { drain: boolean; counts: boolean }): void {
     if (!isActive(c.state)) return;
     const wasReady = c.state === 'ready';
+    const abort = this.#deploy
+      ? deployAbortReason({
+          phase: this.#deploy.state === 'running' ? 'running' : 'rolling-back',
+          target: this.#deploy.to.hash,
+          spec: c.hash,
+          state: wasReady ? 'ready' : 'starting',
+          readyAt: c.readyAt,
+          now: this.#clock.now(),
+          verifyMs: this.#o.deployVerifyMs ?? 10_000,
+          failure: reason,
+        })
+      : null;
     this.#lastFailure = reason;
     // While the engine is away, containers fail because of it, not of the app.
     if (how.counts && this.#engine.state === 'up') this.#backoff.failed(this.#clock.now());
@@ -339,6 +475,7 @@ export class ContainerSet {
       reason,
     });
     this.#leave(c, reason, { drain: how.drain, gentle: false, failed: true });
+    if (abort !== null) this.#rollBack(abort);
     this.#requestReconcile();
   }
 
@@ -414,6 +551,70 @@ export class ContainerSet {
     this.#o.hooks?.removed?.();
     this.#log.info('container.removed', `${c.name} removed`, { container: c.id });
     this.#requestReconcile(); // a fixed host port it held is free now
+  }
+
+  // --- deploys -----------------------------------------------------------------
+
+  #makeTarget(image: string, env: readonly string[]): Target {
+    const base = baseSpec({ ...this.#o, image, env });
+    return { base, hash: specHash(base), image, env: [...env] };
+  }
+
+  /** New containers come from `to`; those of another spec become outdated (they serve until replaced). */
+  #switchTo(to: Target): void {
+    this.#target = to;
+    for (const c of this.#containers.values()) c.current = c.hash === to.hash;
+  }
+
+  /** Aborts the running deploy: the old spec is restored, start-first; the new containers drain and go once it is ready. */
+  #rollBack(reason: string): void {
+    const d = this.#deploy;
+    if (!d || d.state !== 'running') return;
+    d.state = 'rolling-back';
+    d.reason = reason;
+    this.#log.warn('deploy.rolling_back', `deploy ${d.id} is rolling back to ${d.from.image} (${d.from.hash}): ${reason}`, { deploy: d.id, reason });
+    // The failures were the new spec's: the old one starts without back-off.
+    this.#backoff.reset();
+    this.#switchTo(d.from);
+    this.#requestReconcile();
+  }
+
+  /** After a reconcile: reports progress, and ends the deploy once its target serves everything. */
+  #checkDeploy(now: number): void {
+    const d = this.#deploy;
+    if (!d || (d.state !== 'running' && d.state !== 'rolling-back')) return;
+    const phase = d.state;
+    const view = deployProgress({
+      phase,
+      target: phase === 'running' ? d.to.hash : d.from.hash,
+      total: d.total,
+      containers: [...this.#containers.values()].map((c) => ({ spec: c.hash, state: c.state, readyAt: c.readyAt })),
+      now,
+      verifyMs: this.#o.deployVerifyMs ?? 10_000,
+    });
+    if (phase === 'running' && view.done !== d.done) {
+      d.done = view.done;
+      this.#log.info('deploy.progress', `deploy ${d.id}: ${d.done} of ${d.total} replica(s) replaced`, { deploy: d.id, done: d.done, total: d.total });
+    }
+    if (view.finished) this.#endDeploy(d, phase === 'running' ? 'succeeded' : 'rolled-back', null);
+    else if (view.checkAt !== null) this.#scheduleRetry(view.checkAt);
+  }
+
+  #endDeploy(d: DeployRun, result: 'succeeded' | 'rolled-back', note: string | null): void {
+    d.state = result;
+    d.endedAt = this.#clock.now();
+    const took = d.endedAt - d.startedAt;
+    if (result === 'succeeded') {
+      this.#log.info('deploy.succeeded', `deploy ${d.id} succeeded in ${took}ms: ${d.to.image} (${d.to.hash}) serves everything${note ? ` (${note})` : ''}`, { deploy: d.id, durationMs: took });
+    } else {
+      this.#log.warn('deploy.rolled_back', `deploy ${d.id} rolled back in ${took}ms: ${d.from.image} (${d.from.hash}) serves everything again. Reason: ${d.reason ?? note}`, {
+        deploy: d.id,
+        durationMs: took,
+        reason: d.reason ?? note,
+      });
+    }
+    this.#o.hooks?.deployed?.(result);
+    d.finished.resolve();
   }
 
   // --- the engine --------------------------------------------------------------
@@ -513,11 +714,13 @@ export class ContainerSet {
       now,
       nextStartAt: this.#backoff.nextStartAt(now),
       failureStreak: this.#backoff.streak,
+      parallel: this.#deploy?.state === 'running' ? (this.#o.deployParallel ?? 1) : null,
     });
     for (const id of plan.retire) {
       const c = this.#containers.get(id);
       if (c) this.#leave(c, c.current ? 'scale down' : 'replaced by a container of the current spec', { drain: true, gentle: true });
     }
+    this.#checkDeploy(now);
     if (plan.waitUntilMs !== null) this.#scheduleRetry(plan.waitUntilMs);
     if (plan.waitUntilMs !== null && plan.waitUntilMs !== this.#waitingUntil) {
       // The scaler asks every second; say it once per wait.
@@ -587,9 +790,10 @@ export class ContainerSet {
   async #startOne(hostPort: number): Promise<void> {
     const name = `${this.#o.service}-${randomBytes(3).toString('hex')}`;
     const createdAt = this.#clock.now();
+    const target = this.#target;
     let id: string;
     try {
-      ({ id } = await this.#o.docker.createContainer(instanceSpec(this.#base, { name, hostPort, hash: this.#hash })));
+      ({ id } = await this.#o.docker.createContainer(instanceSpec(target.base, { name, hostPort, hash: target.hash })));
     } catch (err) {
       if (isUnavailable(err)) {
         this.#engineDown(err);
@@ -597,7 +801,8 @@ export class ContainerSet {
       }
       this.#lastFailure = `could not create a container: ${message(err)}`;
       this.#backoff.failed(this.#clock.now());
-      this.#log.error('container.create_failed', this.#lastFailure, { image: this.#o.image });
+      this.#log.error('container.create_failed', this.#lastFailure, { image: target.image });
+      if (this.#deploy?.state === 'running' && target.hash === this.#deploy.to.hash) this.#rollBack(`a container of the new spec could not be created: ${message(err)}`);
       this.#scheduleRetry(this.#backoff.nextStartAt(this.#clock.now()));
       return;
     }
@@ -613,13 +818,16 @@ export class ContainerSet {
       upstream: null,
       health: [],
       adopted: false,
-      current: true,
+      hash: target.hash,
+      image: target.image,
+      // A deploy may have switched the spec while the engine created it.
+      current: target.hash === this.#target.hash,
       cutDrain: null,
       removing: false,
     };
     this.#containers.set(id, c);
     this.#o.hooks?.started?.();
-    this.#log.info('container.created', `${name} created from ${this.#o.image}`, { container: id, ...(c.reservedPort ? { hostPort: c.reservedPort } : {}) });
+    this.#log.info('container.created', `${name} created from ${target.image}`, { container: id, ...(c.reservedPort ? { hostPort: c.reservedPort } : {}) });
     try {
       await this.#o.docker.startContainer(id);
       const info = await this.#o.docker.inspectContainer(id);
@@ -656,7 +864,7 @@ export class ContainerSet {
     const probe = this.#o.probe ?? probeHealth;
     await Promise.all(
       found.map(async (s) => {
-        const decision = adoptionDecision(s, { containerPort: this.#o.containerPort, hostPorts: this.#o.hostPorts ?? null, specHash: this.#hash });
+        const decision = adoptionDecision(s, { containerPort: this.#o.containerPort, hostPorts: this.#o.hostPorts ?? null, specHash: this.#target.hash });
         let why = decision.kind === 'remove' ? decision.why : '';
         if (decision.kind === 'probe') {
           const result = await probe({ port: decision.port, path: this.#o.healthPath, timeoutMs: this.#o.healthTimeoutMs });
@@ -686,10 +894,14 @@ export class ContainerSet {
       // Only the start time is lost; the health API already answered.
     }
     const c = this.#record(s, { port, current: outdated === null, startedAt });
-    this.#log.info('container.adopted', `${c.name} adopted from an earlier run${outdated ? `; it serves until a replacement of the current spec is ready, as ${outdated}` : ''}`, {
+    // Its age, not a join time: it has been serving since before this process started.
+    const ageMs = startedAt === null ? null : Math.max(0, this.#clock.now() - startedAt);
+    const age = ageMs === null ? '' : ` (up ${formatAge(ageMs)})`;
+    this.#log.info('container.adopted', `${c.name}${age} adopted from an earlier run${outdated ? `; it serves until a replacement of the current spec is ready, as ${outdated}` : ''}`, {
       container: c.id,
       hostPort: port,
       current: c.current,
+      ...(ageMs === null ? {} : { ageMs }),
     });
     this.#join(c, this.#clock.now());
   }
@@ -707,6 +919,8 @@ export class ContainerSet {
       upstream: null,
       health: [],
       adopted: true,
+      hash: s.labels[SPEC_LABEL] ?? 'unknown',
+      image: s.labels[IMAGE_LABEL] ?? s.image,
       current: fields.current,
       cutDrain: null,
       removing: false,
@@ -758,4 +972,13 @@ function isUnavailable(err: unknown): boolean {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** `42s`, `7m 5s`, `3h 2m`, `2d 4h`: how long a container has been up. */
+function formatAge(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
 }

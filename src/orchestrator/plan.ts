@@ -58,6 +58,12 @@ export function planReconcile(input: {
   readonly now: number;
   readonly nextStartAt: number;
   readonly failureStreak: number;
+  /**
+   * During a deploy: at most this many replacements of outdated containers start at
+   * once (`--deploy-parallel`); containers wanted beyond those replacing one (a scale-up)
+   * start at once. Null: no limit.
+   */
+  readonly parallel?: number | null;
 }): ReconcilePlan {
   const active = input.containers.filter((c) => isActive(c.state));
   const current = active.filter((c) => c.current);
@@ -71,5 +77,7 @@ export function planReconcile(input: {
   if (input.now < input.nextStartAt) return { retire, start: 0, waitUntilMs: input.nextStartAt, missing };
   const starting = current.filter((c) => c.state === 'starting').length;
   if (input.failureStreak >= 2) return { retire, start: starting > 0 ? 0 : 1, waitUntilMs: null, missing };
-  return { retire, start: missing, waitUntilMs: null, missing };
+  if (input.parallel === undefined || input.parallel === null) return { retire, start: missing, waitUntilMs: null, missing };
+  const beyondReplacing = Math.max(0, input.desired - current.length - outdatedKept);
+  return { retire, start: Math.min(missing, beyondReplacing + Math.max(0, input.parallel - starting)), waitUntilMs: null, missing };
 }

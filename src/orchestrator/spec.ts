@@ -3,8 +3,29 @@
 import type { ContainerSpec } from '../docker/types.js';
 import { IMAGE_LABEL, PORT_LABEL, SERVICE_LABEL, SPEC_LABEL } from './labels.js';
 
+/** The container options of the configuration (see options.ts); absent or empty: the image's own. */
+export interface ContainerOptions {
+  readonly networks?: readonly string[];
+  /** `SOURCE:TARGET[:ro]`. */
+  readonly volumes?: readonly string[];
+  readonly command?: readonly string[] | null;
+  readonly entrypoint?: readonly string[] | null;
+  /** `KEY=VALUE` (or `KEY`: empty value); never the reserved prefix (the config refuses it). */
+  readonly labels?: readonly string[];
+  readonly user?: string | null;
+  readonly workdir?: string | null;
+  readonly readOnly?: boolean;
+  /** `PATH[:OPTIONS]`. */
+  readonly tmpfs?: readonly string[];
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  readonly securityOpt?: readonly string[];
+  readonly init?: boolean;
+  readonly stopSignal?: string | null;
+}
+
 /** The configuration a container spec is made of. */
-export interface SpecConfig {
+export interface SpecConfig extends ContainerOptions {
   readonly service: string;
   readonly image: string;
   readonly containerPort: number;
@@ -14,12 +35,32 @@ export interface SpecConfig {
   readonly stopTimeoutMs: number;
 }
 
-/** The spec every container of the service shares: no name, no host port, no hash label. */
+/**
+ * The spec every container of the service shares: no name, no host port, no hash label.
+ * Options left at their default add no field, so the hash of a spec without them stays
+ * what it was before they existed (containers of an earlier version are still adopted).
+ */
 export function baseSpec(config: SpecConfig): ContainerSpec {
+  const nonEmpty = <T>(list: readonly T[] | undefined): list is readonly T[] => list !== undefined && list.length > 0;
   return {
     image: config.image,
     env: [...(config.env ?? [])],
+    ...(config.command ? { cmd: [...config.command] } : {}),
+    ...(config.entrypoint ? { entrypoint: [...config.entrypoint] } : {}),
+    ...(nonEmpty(config.networks) ? { networks: [...config.networks] } : {}),
+    ...(nonEmpty(config.volumes) ? { binds: [...config.volumes] } : {}),
+    ...(config.user ? { user: config.user } : {}),
+    ...(config.workdir ? { workingDir: config.workdir } : {}),
+    ...(config.readOnly ? { readOnlyRootfs: true } : {}),
+    ...(nonEmpty(config.tmpfs) ? { tmpfs: tmpfsMounts(config.tmpfs) } : {}),
+    ...(nonEmpty(config.capAdd) ? { capAdd: [...config.capAdd] } : {}),
+    ...(nonEmpty(config.capDrop) ? { capDrop: [...config.capDrop] } : {}),
+    ...(nonEmpty(config.securityOpt) ? { securityOpt: [...config.securityOpt] } : {}),
+    ...(config.init ? { init: true } : {}),
+    ...(config.stopSignal ? { stopSignal: config.stopSignal } : {}),
     labels: {
+      // Ours last: they are what the owner selects its containers by.
+      ...userLabels(config.labels ?? []),
       [SERVICE_LABEL]: config.service,
       [IMAGE_LABEL]: config.image,
       [PORT_LABEL]: String(config.containerPort),
@@ -30,6 +71,28 @@ export function baseSpec(config: SpecConfig): ContainerSpec {
     ...(config.cpus ? { nanoCpus: Math.round(config.cpus * 1e9) } : {}),
     stopTimeoutSeconds: Math.ceil(config.stopTimeoutMs / 1000),
   };
+}
+
+/** `KEY=VALUE` entries as labels (`KEY` alone: an empty value, as `docker run --label` does). */
+export function userLabels(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const i = entry.indexOf('=');
+    if (i < 0) out[entry] = '';
+    else out[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return out;
+}
+
+/** `PATH[:OPTIONS]` entries as the engine's tmpfs map (path → options, '' for none). */
+export function tmpfsMounts(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const i = entry.indexOf(':');
+    if (i < 0) out[entry] = '';
+    else out[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return out;
 }
 
 /** One container's spec: the base plus its name, its host port (0: the engine picks) and the hash label. */
@@ -61,4 +124,10 @@ export function specHashInput(spec: ContainerSpec): string {
   const labels = { ...shared.labels };
   delete labels[SPEC_LABEL];
   return canonicalJson({ ...shared, labels });
+}
+
+/** The container options of a configuration, for the owner (which builds the spec from them). */
+export function containerOptionsOf(config: Required<ContainerOptions>): ContainerOptions {
+  const { networks, volumes, command, entrypoint, labels, user, workdir, readOnly, tmpfs, capAdd, capDrop, securityOpt, init, stopSignal } = config;
+  return { networks, volumes, command, entrypoint, labels, user, workdir, readOnly, tmpfs, capAdd, capDrop, securityOpt, init, stopSignal };
 }

@@ -38,6 +38,8 @@ export function fakeContainer(i: number, state: ContainerState = 'ready', over: 
     health: [{ time: T0 - 1000, ok: state !== 'unhealthy', status: state === 'unhealthy' ? 503 : 200, durationMs: 3 }],
     startedAt: new Date(T0 - 60_000 * i).toISOString(),
     adopted: i === 1,
+    spec: 'a1b2c3d4e5f60718',
+    image: 'docker-symphony-demo:latest',
     ...over,
   };
 }
@@ -63,6 +65,7 @@ export function fakeStatus(options: FakeStatusOptions = {}): SymphonyStatus {
     engine: { state: 'up', since: null },
     health: { panic: false, since: null, eventLoopLagMs: 4 },
     containers,
+    deploy: null,
     proxy: { requests: options.requests ?? 1234, inFlight: 3, queued: 0, clientAborted: 0 },
     events: options.events ?? [
       { time: T0 - 1000, level: 'info', event: 'container.ready', message: 'container is ready', container: containers[0]?.id ?? fakeId('0') },

@@ -7,7 +7,8 @@ import { AdminConfigError } from '../../src/admin/auth.js';
 import type { HistorySnapshot } from '../../src/admin/history.js';
 import { AdminServer, CONTENT_SECURITY_POLICY, METRICS_CONTENT_TYPE } from '../../src/admin/server.js';
 import { SymphonyMetrics } from '../../src/admin/symphony-metrics.js';
-import type { SymphonyStatus } from '../../src/status.js';
+import { SymphonyError } from '../../src/errors.js';
+import type { DeployStatus, SymphonyStatus } from '../../src/status.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FAKE_T0, fakeStatus } from './fake-status.js';
 
@@ -318,6 +319,142 @@ describe('AdminServer security and lifecycle', () => {
     } finally {
       agent.destroy();
       if (!closed) await server.close();
+    }
+  });
+});
+
+describe('POST /api/deploy', () => {
+  const started: DeployStatus = {
+    id: 1,
+    state: 'running',
+    from: { image: 'demo:1', spec: '1111111111111111' },
+    to: { image: 'demo:2', spec: '2222222222222222' },
+    progress: { done: 0, total: 2 },
+    reason: null,
+    startedAt: new Date(FAKE_T0).toISOString(),
+    endedAt: null,
+  };
+  const asked: unknown[] = [];
+  let refuse: Error | null = null;
+  const token = 'a-deploy-token-of-24-chars';
+  const server = new AdminServer({
+    status: () => fakeStatus(),
+    metrics: () => '',
+    token,
+    deploy: (changes) => {
+      if (refuse) throw refuse;
+      asked.push(changes);
+      return started;
+    },
+    clock: new FakeClock(FAKE_T0),
+  });
+  let port = 0;
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+  /** A POST with a body, read in full. */
+  function post(path: string, body: string, headers: Record<string, string> = auth): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers, agent: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  const errorCode = (r: Reply): unknown => (JSON.parse(r.body) as { error: { code: string } }).error.code;
+
+  before(async () => {
+    ({ port } = await server.listen(0));
+  });
+  after(() => server.close());
+
+  test('starts a deploy with the fields given and answers 202 with it as it starts', async () => {
+    asked.length = 0;
+    const r = await post('/api/deploy', JSON.stringify({ image: 'demo:2', env: ['APP_VERSION=2'] }));
+    assert.equal(r.status, 202);
+    assert.match(String(r.headers['content-type']), /^application\/json/);
+    assert.deepEqual(JSON.parse(r.body), { deploy: started });
+    assert.deepEqual(asked, [{ image: 'demo:2', env: ['APP_VERSION=2'] }]);
+  });
+
+  test('only env: the image is left out of the changes', async () => {
+    asked.length = 0;
+    assert.equal((await post('/api/deploy', '{"env":[]}')).status, 202);
+    assert.deepEqual(asked, [{ env: [] }]);
+  });
+
+  test('a deploy already running → 409 DEPLOY_IN_PROGRESS with its message', async () => {
+    refuse = new SymphonyError('DEPLOY_IN_PROGRESS', 'deploy 1 (demo:1 → demo:2) is running; wait for it to end');
+    try {
+      const r = await post('/api/deploy', '{"image":"demo:3"}');
+      assert.equal(r.status, 409);
+      assert.deepEqual(JSON.parse(r.body), { error: { code: 'DEPLOY_IN_PROGRESS', message: 'deploy 1 (demo:1 → demo:2) is running; wait for it to end' } });
+    } finally {
+      refuse = null;
+    }
+  });
+
+  test('values the options table refuses → 400 BAD_REQUEST', async () => {
+    refuse = new SymphonyError('CONFIG_INVALID', 'invalid image "Bad Image!"');
+    try {
+      const r = await post('/api/deploy', '{"image":"Bad Image!"}');
+      assert.equal(r.status, 400);
+      assert.equal(errorCode(r), 'BAD_REQUEST');
+    } finally {
+      refuse = null;
+    }
+  });
+
+  const badBodies: { name: string; body: string; message: RegExp }[] = [
+    { name: 'not JSON', body: '{image', message: /not JSON/ },
+    { name: 'an array', body: '["demo:2"]', message: /not a JSON object/ },
+    { name: 'an unknown field', body: '{"image":"demo:2","replicas":3}', message: /Unknown field\(s\) "replicas"/ },
+    { name: 'image not a string', body: '{"image":2}', message: /"image" must be a non-empty string/ },
+    { name: 'env not a list of strings', body: '{"env":"A=1"}', message: /"env" must be an array/ },
+    { name: 'nothing to change', body: '{}', message: /Nothing to deploy/ },
+    { name: 'over 64 KiB', body: JSON.stringify({ image: 'x'.repeat(70_000) }), message: /over 65536 bytes/ },
+  ];
+  for (const row of badBodies) {
+    test(`a bad body → 400 BAD_REQUEST: ${row.name}`, async () => {
+      asked.length = 0;
+      const r = await post('/api/deploy', row.body);
+      assert.equal(r.status, 400);
+      assert.equal(errorCode(r), 'BAD_REQUEST');
+      assert.match((JSON.parse(r.body) as { error: { message: string } }).error.message, row.message);
+      assert.deepEqual(asked, [], 'no deploy was asked for');
+    });
+  }
+
+  test('needs the token like every route', async () => {
+    const r = await post('/api/deploy', '{"image":"demo:2"}', { 'content-type': 'application/json' });
+    assert.equal(r.status, 401);
+  });
+
+  test('GET → 405 with Allow: POST', async () => {
+    const r = await call(port, '/api/deploy', { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.allow, 'POST');
+  });
+
+  test('a server without a deploy function stays read-only: 404', async () => {
+    const readOnly = new AdminServer({ status: () => fakeStatus(), metrics: () => '', clock: new FakeClock(FAKE_T0) });
+    const { port: p } = await readOnly.listen(0);
+    try {
+      const r = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: p, path: '/api/deploy', method: 'POST', agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{"image":"demo:2"}');
+      });
+      assert.equal(r, 404);
+    } finally {
+      await readOnly.close();
     }
   });
 });

@@ -8,7 +8,7 @@ import type { LogRecord } from '../../src/log.js';
 import type { ScaleDecision } from '../../src/status.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-function setup(mode: 'sliding' | 'tumbling', extra: { min?: number; max?: number; windowMs?: number } = {}) {
+function setup(mode: 'sliding' | 'tumbling', extra: { min?: number; max?: number; windowMs?: number; scaleDownDelayMs?: number } = {}) {
   const clock = new FakeClock();
   const records: LogRecord[] = [];
   const logger = new EventLogger({ level: 'debug', sinks: [(r) => records.push(r)], now: () => clock.now() });
@@ -21,6 +21,7 @@ function setup(mode: 'sliding' | 'tumbling', extra: { min?: number; max?: number
     base: 20,
     min: extra.min ?? 1,
     max: extra.max ?? 5,
+    ...(extra.scaleDownDelayMs !== undefined ? { scaleDownDelayMs: extra.scaleDownDelayMs } : {}),
     clock,
     logger,
     onDecision: (decision) => decisions.push({ at: clock.now(), decision }),
@@ -160,6 +161,79 @@ describe('Scaler, tumbling mode', () => {
     clock.advance(4000);
     assert.ok(decisions.length >= 5);
     assert.ok(decisions.every((d) => d.decision.reason === 'WindowPending'));
+    scaler.stop();
+  });
+});
+
+describe('Scaler, scale-down delay', () => {
+  test('a burst is held for the delay, scale-up is at once, then it drains to the rule', () => {
+    const { clock, scaler, recordN, logged } = setup('sliding', { windowMs: 5000, scaleDownDelayMs: 20_000 });
+    scaler.start();
+    recordN(60); // 4 replicas at once
+    clock.advance(1000);
+    assert.deepEqual(scaler.lastDecision, { replicas: 4, reason: 'Rule', proposed: 4, count: 60 });
+    clock.advance(5000); // t = 6 s: the records expired, the rule asks for 1
+    assert.deepEqual(scaler.lastDecision, { replicas: 4, reason: 'ScaleDownStabilized', proposed: 1, count: 0 });
+    clock.advance(17_000); // t = 23 s: the rule last asked for 4 at t = 4 s, inside the 20 s delay
+    assert.equal(scaler.lastDecision.replicas, 4);
+    clock.advance(1000); // t = 24 s: that ask is exactly 20 s old and expires
+    assert.deepEqual(scaler.lastDecision, { replicas: 1, reason: 'Rule', proposed: 1, count: 0 });
+    scaler.stop();
+    assert.deepEqual(
+      logged().map((f) => [f?.['desired'], f?.['reason']]),
+      [
+        [1, 'Rule'],
+        [4, 'Rule'],
+        [4, 'ScaleDownStabilized'],
+        [1, 'Rule'],
+      ],
+    );
+  });
+
+  test('with the default of 0 the seed rule scales down at once', () => {
+    const { clock, scaler, recordN } = setup('sliding', { windowMs: 5000 });
+    scaler.start();
+    recordN(60);
+    clock.advance(1000);
+    assert.equal(scaler.lastDecision.replicas, 4);
+    clock.advance(5000);
+    assert.deepEqual(scaler.lastDecision, { replicas: 1, reason: 'Rule', proposed: 1, count: 0 });
+    scaler.stop();
+  });
+
+  test('a negative delay is refused', () => {
+    assert.throws(
+      () => new Scaler({ mode: 'sliding', window: new SlidingWindow({ windowMs: 1000 }), base: 20, min: 1, max: 5, scaleDownDelayMs: -1, onDecision: () => {} }),
+      { code: 'SCALER_OPTIONS_INVALID' },
+    );
+  });
+});
+
+describe('Scaler, adopted containers warming up', () => {
+  for (const mode of ['sliding', 'tumbling'] as const) {
+    test(`${mode}: two adopted containers are kept until one window has passed since the start`, () => {
+      const { clock, scaler, decisions } = setup(mode, { windowMs: 10_000 });
+      const t0 = clock.now();
+      scaler.holdAdopted(2, t0);
+      scaler.start();
+      assert.deepEqual(decisions[0]?.decision, { replicas: 2, reason: 'AdoptedWarmup', proposed: 1, count: 0 }, 'not drained in the same millisecond');
+      clock.advance(9_999);
+      assert.ok(
+        decisions.every((d) => d.decision.replicas === 2 && d.decision.reason === 'AdoptedWarmup'),
+        'held for the whole first window',
+      );
+      clock.advance(1);
+      assert.equal(scaler.lastDecision.replicas, 1, 'then the rule decides');
+      assert.notEqual(scaler.lastDecision.reason, 'AdoptedWarmup');
+      scaler.stop();
+    });
+  }
+
+  test('nothing adopted: no floor', () => {
+    const { clock, scaler } = setup('sliding', { windowMs: 10_000 });
+    scaler.holdAdopted(0, clock.now());
+    scaler.start();
+    assert.deepEqual(scaler.lastDecision, { replicas: 1, reason: 'Rule', proposed: 1, count: 0 });
     scaler.stop();
   });
 });

@@ -66,6 +66,14 @@ describe('DockerClient on the real engine', () => {
     assert.equal(await docker.imageInspect('localhost:1/docker-symphony-missing:nope'), undefined);
   });
 
+  test('inspectNetwork finds the default bridge and answers undefined for a missing network', async () => {
+    const bridge = await docker.inspectNetwork('bridge');
+    assert.equal(bridge?.name, 'bridge');
+    assert.equal(bridge?.driver, 'bridge');
+    assert.match(bridge?.id ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(await docker.inspectNetwork(`docker-symphony-missing-${process.pid}`), undefined);
+  });
+
   test('imagePull of an image no registry has fails with a DockerApiError, within the timeout', async () => {
     // localhost:1 keeps the engine's attempt on loopback (nothing listens there).
     const quick = dockerForTests({ timeoutMs: 20_000 });

@@ -323,3 +323,46 @@ describe('DockerClient configuration', () => {
 function settledWith(result: { outcome: unknown }): unknown {
   return result.outcome;
 }
+
+describe('DockerClient networks', () => {
+  test('inspectNetwork: the network, or undefined for a 404', async () => {
+    const engine = await fake({
+      'GET /v1.41/networks/db-net': (_req, res) => sendJson(res, 200, { Id: 'n1', Name: 'db-net', Driver: 'bridge' }),
+      'GET /v1.41/networks/nope': (_req, res) => sendJson(res, 404, { message: 'network nope not found' }),
+    });
+    const docker = new DockerClient({ host: engine.host, apiVersion: '1.41' });
+    assert.deepEqual(await docker.inspectNetwork('db-net'), { id: 'n1', name: 'db-net', driver: 'bridge' });
+    assert.equal(await docker.inspectNetwork('nope'), undefined);
+  });
+
+  test('createContainer joins the first network at create and connects the others before returning', async () => {
+    const engine = await fake({
+      'POST /v1.41/containers/create': (_req, res) => sendJson(res, 201, { Id: 'c1', Warnings: [] }),
+      'POST /v1.41/networks/b/connect': (_req, res) => sendJson(res, 200, {}),
+      'POST /v1.41/networks/c/connect': (_req, res) => sendJson(res, 200, {}),
+    });
+    const docker = new DockerClient({ host: engine.host, apiVersion: '1.41' });
+    assert.deepEqual(await docker.createContainer({ image: 'app:1', containerPort: 80, networks: ['a', 'b', 'c'] }), { id: 'c1', warnings: [] });
+    assert.deepEqual(
+      engine.requests.map((r) => `${r.method} ${r.url.split('?')[0]} ${r.url.includes('connect') ? r.body : ''}`.trim()),
+      ['POST /v1.41/containers/create', 'POST /v1.41/networks/b/connect {"Container":"c1"}', 'POST /v1.41/networks/c/connect {"Container":"c1"}'],
+    );
+    assert.equal((JSON.parse(engine.requests[0]?.body ?? '{}') as { HostConfig: { NetworkMode: string } }).HostConfig.NetworkMode, 'a');
+  });
+
+  test('a network that cannot be joined removes the container again and throws the engine message', async () => {
+    const engine = await fake({
+      'POST /v1.41/containers/create': (_req, res) => sendJson(res, 201, { Id: 'c1' }),
+      'POST /v1.41/networks/gone/connect': (_req, res) => sendJson(res, 404, { message: 'network gone not found' }),
+      'DELETE /v1.41/containers/c1': (_req, res) => {
+        res.writeHead(204);
+        res.end();
+      },
+    });
+    const docker = new DockerClient({ host: engine.host, apiVersion: '1.41' });
+    await assert.rejects(docker.createContainer({ image: 'app:1', containerPort: 80, networks: ['a', 'gone'] }), (err: unknown) => {
+      return err instanceof DockerApiError && err.status === 404 && err.engineMessage === 'network gone not found';
+    });
+    assert.equal(engine.requests.at(-1)?.url, '/v1.41/containers/c1?force=true&v=true');
+  });
+});

@@ -8,8 +8,10 @@ import {
   toDockerEvent,
   toEngineVersion,
   toImageInfo,
+  toNetworkInfo,
   toPullLine,
 } from '../../src/docker/wire.js';
+import type { ContainerSpec } from '../../src/docker/types.js';
 
 describe('createContainerBody', () => {
   test('minimal spec: ephemeral port on 127.0.0.1, nothing else set', () => {
@@ -52,6 +54,46 @@ describe('createContainerBody', () => {
       },
     );
   });
+
+  const base = { image: 'app:1', containerPort: 80 } as const;
+  const ports = { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } };
+  const rows: { name: string; spec: ContainerSpec; want: Record<string, unknown> }[] = [
+    {
+      name: 'one network: joined at create, port still published on 127.0.0.1',
+      spec: { ...base, networks: ['db-net'] },
+      want: { HostConfig: { ...ports, NetworkMode: 'db-net' }, NetworkingConfig: { EndpointsConfig: { 'db-net': {} } } },
+    },
+    {
+      name: 'several networks: only the first at create (the client connects the others)',
+      spec: { ...base, networks: ['a', 'b'] },
+      want: { HostConfig: { ...ports, NetworkMode: 'a' }, NetworkingConfig: { EndpointsConfig: { a: {} } } },
+    },
+    { name: 'volumes as Binds', spec: { ...base, binds: ['data:/data', '/srv:/srv:ro'] }, want: { HostConfig: { ...ports, Binds: ['data:/data', '/srv:/srv:ro'] } } },
+    { name: 'entrypoint and command', spec: { ...base, entrypoint: ['/bin/sh', '-c'], cmd: ['exec node x.js'] }, want: { Entrypoint: ['/bin/sh', '-c'], Cmd: ['exec node x.js'] } },
+    { name: 'user and working directory', spec: { ...base, user: '1000:1000', workingDir: '/app' }, want: { User: '1000:1000', WorkingDir: '/app' } },
+    {
+      name: 'read-only root, tmpfs, capabilities, security options, init',
+      spec: { ...base, readOnlyRootfs: true, tmpfs: { '/tmp': 'size=64m' }, capAdd: ['NET_ADMIN'], capDrop: ['ALL'], securityOpt: ['no-new-privileges'], init: true },
+      want: {
+        HostConfig: { ...ports, ReadonlyRootfs: true, Tmpfs: { '/tmp': 'size=64m' }, CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], Init: true },
+      },
+    },
+    {
+      name: 'empty lists and false switches send nothing',
+      spec: { ...base, networks: [], binds: [], tmpfs: {}, capAdd: [], capDrop: [], securityOpt: [], readOnlyRootfs: false, init: false },
+      want: { HostConfig: ports },
+    },
+  ];
+  for (const row of rows) {
+    test(row.name, () => assert.deepEqual(createContainerBody(row.spec), { Image: 'app:1', ExposedPorts: { '80/tcp': {} }, HostConfig: ports, ...row.want }));
+  }
+});
+
+describe('toNetworkInfo', () => {
+  test('id, name and driver', () => {
+    assert.deepEqual(toNetworkInfo({ Id: 'n1', Name: 'db-net', Driver: 'bridge', Containers: {} }), { id: 'n1', name: 'db-net', driver: 'bridge' });
+  });
+  test('odd shapes become empty strings', () => assert.deepEqual(toNetworkInfo(null), { id: '', name: '', driver: '' }));
 });
 
 describe('splitImageRef', () => {

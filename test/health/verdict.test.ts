@@ -15,7 +15,20 @@ describe('healthVerdict', () => {
     {
       name: 'starting, failing at the timeout: unhealthy',
       input: { ...base, phase: 'starting', ok: false, now: START + 30_000, detail: 'ECONNREFUSED' },
-      want: { kind: 'unhealthy', reason: 'did not answer 200 within 30s: ECONNREFUSED', failure: 'connection' },
+      want: {
+        kind: 'unhealthy',
+        reason: 'did not answer 200 within 30s: ECONNREFUSED (nothing accepted connections on the container port: does the app listen on --container-port?)',
+        failure: 'connection',
+      },
+    },
+    {
+      name: "starting, reset to the end (Docker's proxy when nothing listens): the container port is named",
+      input: { ...base, phase: 'starting', ok: false, now: START + 30_000, detail: 'ECONNRESET' },
+      want: {
+        kind: 'unhealthy',
+        reason: 'did not answer 200 within 30s: ECONNRESET (nothing accepted connections on the container port: does the app listen on --container-port?)',
+        failure: 'connection',
+      },
     },
     {
       name: 'starting, sub-second timeout is written exactly',

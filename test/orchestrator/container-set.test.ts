@@ -388,6 +388,9 @@ describe('ContainerSet: adoption', () => {
     assert.equal(status?.state, 'ready');
     assert.equal(status?.startedAt, new Date(good.startedAt!).toISOString(), 'its real start time');
     assert.ok(t.pool.get(good.id));
+    const line = t.logged('container.adopted')[0];
+    assert.match(line?.message ?? '', /web-good \(up 59s\) adopted/, 'the log says its age, not a join time');
+    assert.equal(line?.fields?.['ageMs'], 59_000);
   });
 
   test('a container of another spec serves until its replacement is ready, then drains away', async () => {

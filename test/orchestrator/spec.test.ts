@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SPEC_LABEL } from '../../src/orchestrator/labels.js';
 import { specHash } from '../../src/orchestrator/spec-hash.js';
-import { baseSpec, canonicalJson, instanceSpec, specHashInput, type SpecConfig } from '../../src/orchestrator/spec.js';
+import { baseSpec, canonicalJson, instanceSpec, specHashInput, tmpfsMounts, userLabels, type SpecConfig } from '../../src/orchestrator/spec.js';
 
 const config: SpecConfig = { service: 'web', image: 'demo:1', containerPort: 80, env: ['A=1'], stopTimeoutMs: 2_500 };
 
@@ -31,6 +31,66 @@ describe('baseSpec', () => {
         hostIp: '127.0.0.1',
         memoryBytes: 67108864,
         nanoCpus: 500_000_000,
+        stopTimeoutSeconds: 3,
+      },
+    },
+    {
+      name: 'every container option, mapped to the spec; user labels under ours',
+      config: {
+        ...config,
+        networks: ['db-net', 'cache'],
+        volumes: ['data:/data', '/srv/conf:/etc/app:ro'],
+        command: ['node', 'server.js'],
+        entrypoint: ['/bin/sh', '-c'],
+        labels: ['team=api', 'tier', 'url=http://x?a=b'],
+        user: '1000:1000',
+        workdir: '/app',
+        readOnly: true,
+        tmpfs: ['/tmp:size=64m,mode=1777', '/run'],
+        capAdd: ['NET_BIND_SERVICE'],
+        capDrop: ['ALL'],
+        securityOpt: ['no-new-privileges'],
+        init: true,
+        stopSignal: 'SIGQUIT',
+      },
+      want: {
+        image: 'demo:1',
+        env: ['A=1'],
+        cmd: ['node', 'server.js'],
+        entrypoint: ['/bin/sh', '-c'],
+        networks: ['db-net', 'cache'],
+        binds: ['data:/data', '/srv/conf:/etc/app:ro'],
+        user: '1000:1000',
+        workingDir: '/app',
+        readOnlyRootfs: true,
+        tmpfs: { '/tmp': 'size=64m,mode=1777', '/run': '' },
+        capAdd: ['NET_BIND_SERVICE'],
+        capDrop: ['ALL'],
+        securityOpt: ['no-new-privileges'],
+        init: true,
+        stopSignal: 'SIGQUIT',
+        labels: {
+          team: 'api',
+          tier: '',
+          url: 'http://x?a=b',
+          'docker-symphony.service': 'web',
+          'docker-symphony.image': 'demo:1',
+          'docker-symphony.container-port': '80',
+        },
+        containerPort: 80,
+        hostIp: '127.0.0.1',
+        stopTimeoutSeconds: 3,
+      },
+    },
+    {
+      name: 'options at their defaults add no field',
+      config: { ...config, networks: [], volumes: [], command: null, entrypoint: null, labels: [], user: null, workdir: null, readOnly: false, tmpfs: [], capAdd: [], capDrop: [], securityOpt: [], init: false, stopSignal: null },
+      want: {
+        image: 'demo:1',
+        env: ['A=1'],
+        labels: { 'docker-symphony.service': 'web', 'docker-symphony.image': 'demo:1', 'docker-symphony.container-port': '80' },
+        containerPort: 80,
+        hostIp: '127.0.0.1',
         stopTimeoutSeconds: 3,
       },
     },
@@ -74,6 +134,23 @@ describe('specHash', () => {
     { name: 'another image: another hash', other: () => hashOf({ ...config, image: 'demo:2' }), same: false },
     { name: 'another memory limit: another hash', other: () => hashOf({ ...config, memoryBytes: 1 }), same: false },
     { name: 'another stop timeout: another hash', other: () => hashOf({ ...config, stopTimeoutMs: 10_000 }), same: false },
+    { name: 'options at their defaults: same hash as before they existed', other: () => hashOf({ ...config, networks: [], volumes: [], command: null, readOnly: false, init: false }), same: true },
+    { name: 'a --network: another hash', other: () => hashOf({ ...config, networks: ['db-net'] }), same: false },
+    { name: 'networks in another order: another hash (the first is joined at create)', other: () => hashOf({ ...config, networks: ['b', 'a'] }) === hashOf({ ...config, networks: ['a', 'b'] }) ? hashOf(config) : 'differs', same: false },
+    { name: 'a --volume: another hash', other: () => hashOf({ ...config, volumes: ['data:/data'] }), same: false },
+    { name: 'a volume made read-only: another hash', other: () => hashOf({ ...config, volumes: ['data:/data:ro'] }) === hashOf({ ...config, volumes: ['data:/data'] }) ? hashOf(config) : 'differs', same: false },
+    { name: 'a command: another hash', other: () => hashOf({ ...config, command: ['node', 'other.js'] }), same: false },
+    { name: 'an entrypoint: another hash', other: () => hashOf({ ...config, entrypoint: ['/bin/sh'] }), same: false },
+    { name: 'a --label: another hash', other: () => hashOf({ ...config, labels: ['team=api'] }), same: false },
+    { name: 'a --user: another hash', other: () => hashOf({ ...config, user: 'node' }), same: false },
+    { name: 'a --workdir: another hash', other: () => hashOf({ ...config, workdir: '/app' }), same: false },
+    { name: '--read-only: another hash', other: () => hashOf({ ...config, readOnly: true }), same: false },
+    { name: 'a --tmpfs: another hash', other: () => hashOf({ ...config, tmpfs: ['/tmp'] }), same: false },
+    { name: 'a --cap-add: another hash', other: () => hashOf({ ...config, capAdd: ['NET_ADMIN'] }), same: false },
+    { name: 'a --cap-drop: another hash', other: () => hashOf({ ...config, capDrop: ['ALL'] }), same: false },
+    { name: 'a --security-opt: another hash', other: () => hashOf({ ...config, securityOpt: ['no-new-privileges'] }), same: false },
+    { name: '--init: another hash', other: () => hashOf({ ...config, init: true }), same: false },
+    { name: 'a --stop-signal: another hash', other: () => hashOf({ ...config, stopSignal: 'SIGQUIT' }), same: false },
   ];
   for (const row of rows) test(row.name, () => assert.equal(row.other() === hashOf(config), row.same));
 
@@ -84,4 +161,22 @@ describe('specHash', () => {
     assert.ok(!input.includes('web-1') && !input.includes('18001') && !input.includes(SPEC_LABEL), input);
     assert.equal(input, canonicalJson(baseSpec(config)));
   });
+});
+
+describe('userLabels', () => {
+  const rows: { name: string; entries: string[]; want: Record<string, string> }[] = [
+    { name: 'KEY=VALUE', entries: ['team=api'], want: { team: 'api' } },
+    { name: 'KEY alone: empty value', entries: ['tier'], want: { tier: '' } },
+    { name: 'the value may hold =', entries: ['q=a=b'], want: { q: 'a=b' } },
+    { name: 'the last of a key wins', entries: ['a=1', 'a=2'], want: { a: '2' } },
+  ];
+  for (const row of rows) test(row.name, () => assert.deepEqual(userLabels(row.entries), row.want));
+});
+
+describe('tmpfsMounts', () => {
+  const rows: { name: string; entries: string[]; want: Record<string, string> }[] = [
+    { name: 'a path alone: no options', entries: ['/run'], want: { '/run': '' } },
+    { name: 'a path and its options', entries: ['/tmp:size=64m,mode=1777'], want: { '/tmp': 'size=64m,mode=1777' } },
+  ];
+  for (const row of rows) test(row.name, () => assert.deepEqual(tmpfsMounts(row.entries), row.want));
 });

@@ -176,6 +176,8 @@ function reasonText(d, r) {
     case 'TooFewReplicas': return `raised to min ${r.min} (rule says ${d.proposed})`;
     case 'TooManyReplicas': return `capped at max ${r.max} (rule says ${d.proposed})`;
     case 'WindowPending': return 'window still filling; holding';
+    case 'ScaleDownStabilized': return `held at the highest of the scale-down delay (rule says ${d.proposed})`;
+    case 'AdoptedWarmup': return `keeping the adopted containers for one window (rule says ${d.proposed})`;
     default: return String(d.reason);
   }
 }
