@@ -185,7 +185,7 @@ function message(d: ScaleDecision): string {
     case 'ScaleDownStabilized':
       return `${d.count} requests ask for ${d.proposed}; holding ${d.replicas}, the highest count of the scale-down delay`;
     case 'AdoptedWarmup':
-      return `${d.count} requests ask for ${d.proposed}; keeping the ${d.replicas} adopted container(s) until one window has passed since the start`;
+      return `${d.count} requests ask for ${d.proposed}; keeping the ${d.replicas} adopted ${d.replicas === 1 ? 'container' : 'containers'} until one window has passed since the start`;
   }
 }
 

@@ -396,7 +396,7 @@ export class ContainerSet {
       this.#desired = Math.max(this.#desired, Math.min(taken.adopted, options.keepUpTo ?? Number.POSITIVE_INFINITY));
       return taken;
     });
-    if (found.length > 0) this.#log.info('adoption.done', `adopted ${counts.adopted}, removed ${counts.removed} container(s) from an earlier run`, { ...counts });
+    if (found.length > 0) this.#log.info('adoption.done', `adopted ${counts.adopted}, removed ${counts.removed} ${plural(counts.removed, 'container')} from an earlier run`, { ...counts });
     // What could not be adopted is removed in the background (retried until done).
     this.#requestReconcile();
     return counts;
@@ -420,7 +420,7 @@ export class ContainerSet {
     await this.#chain;
     if (options.keep) {
       await this.#settled();
-      this.#log.info('shutdown.kept', `leaving ${this.#containers.size} container(s) running for the next start to adopt`);
+      this.#log.info('shutdown.kept', `leaving ${plural(this.#containers.size, 'container', true)} running for the next start to adopt`);
       return;
     }
     for (const c of this.#containers.values()) {
@@ -486,7 +486,7 @@ export class ContainerSet {
     const draining = how.drain && upstream !== null && inFlight > 0;
     c.state = draining ? 'draining' : how.failed ? 'unhealthy' : 'stopping';
     if (how.gentle || draining) {
-      this.#log.info('container.draining', `${c.name} left the rotation (${why}); finishing ${inFlight} in-flight request(s)`, { container: c.id, reason: why });
+      this.#log.info('container.draining', `${c.name} left the rotation (${why}); ${inFlight === 0 ? 'nothing in flight' : `finishing ${plural(inFlight, 'in-flight request', true)}`}`, { container: c.id, reason: why });
     }
     this.#track(async () => {
       if (draining) await this.#drain(c, upstream);
@@ -517,7 +517,7 @@ export class ContainerSet {
     });
     c.cutDrain = null;
     if (outcome === 'timeout') {
-      this.#log.warn('container.drain_timeout', `${c.name} still had ${upstream.inFlight} request(s) in flight after ${this.#o.drainTimeoutMs}ms`, { container: c.id });
+      this.#log.warn('container.drain_timeout', `${c.name} still had ${plural(upstream.inFlight, 'request', true)} in flight after ${this.#o.drainTimeoutMs}ms`, { container: c.id });
     } else if (outcome === 'died') {
       c.state = 'unhealthy'; // nothing left to stop gently
       this.#log.info('container.drain_cut', `${c.name} died while draining; removing it now`, { container: c.id });
@@ -981,4 +981,10 @@ function formatAge(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
   return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
+}
+
+/** `1 request`, `3 requests` (with the count), or just the noun in the right number. */
+function plural(n: number, noun: string, withCount = false): string {
+  const word = n === 1 ? noun : `${noun}s`;
+  return withCount ? `${n} ${word}` : word;
 }
