@@ -6,38 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Scaler } from '../../src/autoscale/scaler.js';
 import { SlidingWindow } from '../../src/autoscale/window.js';
-import { EventLogger } from '../../src/log.js';
-import { ContainerSet } from '../../src/orchestrator/container-set.js';
 import { SERVICE_LABEL, SPEC_LABEL } from '../../src/orchestrator/labels.js';
-import { UpstreamPool } from '../../src/proxy/pool.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeDocker } from '../orchestrator/fake-docker.js';
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 30; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
+import { ownerHarness, settle } from '../orchestrator/owner-harness.js';
 
 for (const warmup of [true, false]) {
   test(warmup ? 'two adopted containers serve through the first window, then the rule drains one' : 'without the warm-up the empty window drains an adopted container at once (the bug it fixes)', async () => {
-    const clock = new FakeClock();
-    const docker = new FakeDocker(clock);
-    const logger = new EventLogger({ level: 'debug', now: () => clock.now(), sinks: [] });
-    const set = new ContainerSet({
-      docker,
-      pool: new UpstreamPool({ clock }),
-      service: 'web',
-      image: 'demo:1',
-      containerPort: 80,
-      healthPath: '/api/v1/_health',
-      healthTimeoutMs: 1_000,
-      startupTimeoutMs: 10_000,
-      drainTimeoutMs: 5_000,
-      stopTimeoutMs: 2_000,
-      initialDesired: 1,
-      clock,
-      logger,
-      probe: async () => ({ ok: true, status: 200, durationMs: 1 }),
-    });
+    const { clock, docker, set, logger } = ownerHarness({ initialDesired: 1 });
     const labels = { [SERVICE_LABEL]: 'web', [SPEC_LABEL]: set.specHash };
     docker.addRunning({ name: 'web-a', labels, hostPort: 41_001 });
     docker.addRunning({ name: 'web-b', labels, hostPort: 41_002 });
@@ -92,23 +66,7 @@ describe('ContainerSet.adopt keeps what it adopted', () => {
   ];
   for (const row of rows) {
     test(row.name, async () => {
-      const clock = new FakeClock();
-      const docker = new FakeDocker(clock);
-      const set = new ContainerSet({
-        docker,
-        pool: new UpstreamPool({ clock }),
-        service: 'web',
-        image: 'demo:1',
-        containerPort: 80,
-        healthPath: '/api/v1/_health',
-        healthTimeoutMs: 1_000,
-        startupTimeoutMs: 10_000,
-        drainTimeoutMs: 5_000,
-        stopTimeoutMs: 2_000,
-        initialDesired: row.min,
-        clock,
-        probe: async () => ({ ok: true, status: 200, durationMs: 1 }),
-      });
+      const { docker, set } = ownerHarness({ initialDesired: row.min });
       const labels = { [SERVICE_LABEL]: 'web', [SPEC_LABEL]: set.specHash };
       for (let i = 0; i < row.adopted; i++) docker.addRunning({ name: `web-${i}`, labels, hostPort: 41_001 + i });
       try {

@@ -4,75 +4,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SymphonyError } from '../../src/errors.js';
-import { EventLogger, type LogRecord } from '../../src/log.js';
-import { ContainerSet, type ContainerSetOptions } from '../../src/orchestrator/container-set.js';
+import type { ContainerSetOptions } from '../../src/orchestrator/container-set.js';
 import { SPEC_LABEL } from '../../src/orchestrator/labels.js';
-import { UpstreamPool } from '../../src/proxy/pool.js';
-import type { DeployStatus, HealthResult } from '../../src/status.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeDocker } from './fake-docker.js';
+import type { DeployStatus } from '../../src/status.js';
+import { ownerHarness, settle } from './owner-harness.js';
 
-/** Lets every promise callback and background task that can run now, run (no time passes). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 30; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-function setup(options: Partial<ContainerSetOptions> = {}) {
-  const clock = new FakeClock();
-  const docker = new FakeDocker(clock);
-  const pool = new UpstreamPool({ clock });
-  const records: LogRecord[] = [];
-  const deployed: string[] = [];
-  const logger = new EventLogger({ level: 'debug', now: () => clock.now(), sinks: [(r) => records.push(r)] });
-  const set = new ContainerSet({
-    docker,
-    pool,
-    service: 'web',
-    image: 'demo:1',
-    containerPort: 80,
-    healthPath: '/api/v1/_health',
-    healthTimeoutMs: 1_000,
-    startupTimeoutMs: 10_000,
-    drainTimeoutMs: 5_000,
-    stopTimeoutMs: 2_000,
-    deployVerifyMs: 10_000,
-    initialDesired: 2,
-    clock,
-    logger,
-    hooks: { deployed: (result) => deployed.push(result) },
-    probe: async () => ({ ok: true, status: 200, durationMs: 1 }),
-    ...options,
-  });
-  const t = {
-    clock,
-    docker,
-    pool,
-    set,
-    deployed,
-    logged: (event: string) => records.filter((r) => r.event === event),
-    async step(ms: number): Promise<void> {
-      clock.advance(ms);
-      await settle();
-    },
-    probe(id: string, result: Partial<HealthResult> & { ok: boolean }): void {
-      set.reportHealth(id, { time: clock.now(), durationMs: 1, ...(result.ok ? { status: 200 } : {}), ...result });
-    },
-    /** Every starting container answers 200. */
-    async allAnswer(): Promise<void> {
-      for (const target of set.healthTargets()) if (target.phase === 'starting') t.probe(target.id, { ok: true });
-      await settle();
-    },
-    /** Containers in a state, by image. */
-    images: (state: string) => set.status().filter((c) => c.state === state).map((c) => c.image),
-    starting: () => set.healthTargets().filter((h) => h.phase === 'starting').map((h) => h.id),
-    async startReady(): Promise<void> {
-      await set.adopt();
-      await settle();
-      await t.allAnswer();
-    },
-  };
-  return t;
-}
+/** Two replicas and a 10 s verify period unless a test says otherwise. */
+const setup = (options: Partial<ContainerSetOptions> = {}) => ownerHarness({ deployVerifyMs: 10_000, initialDesired: 2, ...options });
 
 describe('ContainerSet: deploy', () => {
   test('rolls one replica at a time, start-first: the rotation never shrinks; succeeds after the verify period', async () => {

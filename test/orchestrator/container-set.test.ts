@@ -4,74 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DockerApiError, DockerUnavailableError } from '../../src/docker/errors.js';
 import { BackoffTracker } from '../../src/health/backoff.js';
-import { EventLogger, type LogRecord } from '../../src/log.js';
-import { ContainerSet, type ContainerSetOptions } from '../../src/orchestrator/container-set.js';
 import { SERVICE_LABEL, SPEC_LABEL } from '../../src/orchestrator/labels.js';
-import { UpstreamPool } from '../../src/proxy/pool.js';
-import type { HealthResult } from '../../src/status.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { FakeDocker } from './fake-docker.js';
+import { ownerHarness, settle } from './owner-harness.js';
 
-/** Lets every promise callback and background task that can run now, run (no time passes). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 30; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-function setup(options: Partial<ContainerSetOptions> = {}, unhealthyPorts: ReadonlySet<number> = new Set()) {
-  const clock = new FakeClock();
-  const docker = new FakeDocker(clock);
-  const pool = new UpstreamPool({ clock });
-  const records: LogRecord[] = [];
-  const logger = new EventLogger({ level: 'debug', now: () => clock.now(), sinks: [(r) => records.push(r)] });
-  const set = new ContainerSet({
-    docker,
-    pool,
-    service: 'web',
-    image: 'demo:1',
-    containerPort: 80,
-    healthPath: '/api/v1/_health',
-    healthTimeoutMs: 1_000,
-    startupTimeoutMs: 10_000,
-    drainTimeoutMs: 5_000,
-    stopTimeoutMs: 2_000,
-    clock,
-    logger,
-    probe: async ({ port }) => (unhealthyPorts.has(port) ? { ok: false, status: 500, durationMs: 1 } : { ok: true, status: 200, durationMs: 1 }),
-    ...options,
-  });
-  const t = {
-    clock,
-    docker,
-    pool,
-    set,
-    records,
-    /** Records of one event name. */
-    logged: (event: string) => records.filter((r) => r.event === event),
-    /** Moves the fake time on and lets what it triggered run. */
-    async step(ms: number): Promise<void> {
-      clock.advance(ms);
-      await settle();
-    },
-    /** Reports a probe result for a container. */
-    probe(id: string, result: Partial<HealthResult> & { ok: boolean }): void {
-      set.reportHealth(id, { time: clock.now(), durationMs: 1, ...(result.ok ? { status: 200 } : {}), ...result });
-    },
-    /** Every starting container answers 200. */
-    async allAnswer(): Promise<void> {
-      for (const target of set.healthTargets()) if (target.phase === 'starting') t.probe(target.id, { ok: true });
-      await settle();
-    },
-    /** Ids in a state, oldest first. */
-    ids: (state: string) => set.status().filter((c) => c.state === state).map((c) => c.id),
-    /** Starts the owner as Symphony does: adopt, then reconcile toward the initial replicas; all answer 200. */
-    async startReady(): Promise<void> {
-      await set.adopt();
-      await settle();
-      await t.allAnswer();
-    },
-  };
-  return t;
-}
+const setup = ownerHarness;
 
 const unavailable = (): DockerUnavailableError =>
   new DockerUnavailableError({ reason: 'ECONNREFUSED', host: 'unix:///fake/docker.sock', message: 'Nothing accepts connections at unix:///fake/docker.sock (ECONNREFUSED)' });
