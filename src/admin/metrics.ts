@@ -70,6 +70,11 @@ function checkName(name: string): void {
   }
 }
 
+/** One series of a counter, for hot paths: its labels were checked once; add to `value` (never subtract). */
+export interface CounterSeries {
+  value: number;
+}
+
 /** A value that only grows (resets only when the process restarts). */
 export class Counter implements Metric {
   readonly type = 'counter' as const;
@@ -94,6 +99,15 @@ export class Counter implements Metric {
   /** Makes a series appear with 0 before its first event (so rates work from the start). */
   touch(labels: Labels = {}): void {
     this.inc(labels, 0);
+  }
+
+  /**
+   * The series with these labels (created at 0), to count into directly: per-event
+   * calls then cost a number increment, and labels are formatted only at scrape time.
+   */
+  series(labels: Labels = {}): CounterSeries {
+    this.touch(labels);
+    return this.#series.get(seriesKey(labels)) as CounterSeries;
   }
 
   /** Current value of one series (0 if never touched). */
@@ -158,8 +172,10 @@ export class Histogram implements Metric {
 
   /** Records one observation. */
   observe(value: number): void {
-    let i = this.buckets.findIndex((b) => value <= b);
-    if (i < 0) i = this.buckets.length;
+    // A plain loop: this runs once per proxied request.
+    const buckets = this.buckets;
+    let i = 0;
+    while (i < buckets.length && !(value <= (buckets[i] as number))) i++;
     this.#counts[i] = (this.#counts[i] ?? 0) + 1;
     this.#sum += value;
     this.#count += 1;

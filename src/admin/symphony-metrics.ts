@@ -3,7 +3,7 @@
 import { CONTAINER_STATES } from '../status.js';
 import type { SymphonyStatus } from '../status.js';
 import { Registry } from './metrics.js';
-import type { Counter, Gauge, Histogram } from './metrics.js';
+import type { Counter, CounterSeries, Gauge, Histogram } from './metrics.js';
 
 /** Response classes counted by `symphony_requests_total`; 499 = client went away first (nginx's convention). */
 export type CodeClass = '2xx' | '3xx' | '4xx' | '5xx' | '499';
@@ -30,6 +30,8 @@ export class SymphonyMetrics {
   readonly registry = new Registry();
 
   readonly #requests: Counter;
+  /** `symphony_requests_total` by code class, counted into directly on every request. */
+  readonly #requestsByClass: Readonly<Record<CodeClass, CounterSeries>>;
   readonly #duration: Histogram;
   readonly #connectErrors: Counter;
   readonly #retries: Counter;
@@ -76,7 +78,8 @@ export class SymphonyMetrics {
     for (const result of ['succeeded', 'rolled_back'] as const) this.#deploys.touch({ result });
 
     // Every labelled series exists from the first scrape, so rate() and alerts see 0, not "no data".
-    for (const c of ['2xx', '3xx', '4xx', '5xx', '499'] as const) this.#requests.touch({ code_class: c });
+    const byClass = (c: CodeClass): CounterSeries => this.#requests.series({ code_class: c });
+    this.#requestsByClass = { '2xx': byClass('2xx'), '3xx': byClass('3xx'), '4xx': byClass('4xx'), '5xx': byClass('5xx'), '499': byClass('499') };
     for (const o of ['served', 'timeout', 'rejected'] as const) this.#queueWaits.touch({ outcome: o });
     for (const d of ['up', 'down'] as const) this.#scale.touch({ direction: d });
     for (const reason of ['event_loop_lag', 'panic'] as const) this.#healthInconclusive.touch({ reason });
@@ -91,7 +94,7 @@ export class SymphonyMetrics {
 
   /** A proxied request finished (or the client went away). */
   requestDone(status: number, durationMs: number, clientAborted: boolean): void {
-    this.#requests.inc({ code_class: codeClass(status, clientAborted) });
+    this.#requestsByClass[codeClass(status, clientAborted)].value++;
     this.#duration.observe(Math.max(0, durationMs) / 1000);
   }
 

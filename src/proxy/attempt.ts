@@ -5,7 +5,6 @@
 import http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { finished } from 'node:stream';
 import type { Clock } from '../clock.js';
 import type { Framing } from './framing.js';
 import { MAX_FORWARDED_HEADERS } from './framing.js';
@@ -124,43 +123,39 @@ function sendBody(req: IncomingMessage, request: ClientRequest): void {
  * body; ends the attempt on the member exactly once.
  */
 function pipeResponse(job: RequestJob, answer: Answer, upstream: Upstream): Promise<Delivery> {
-  const { res, signal } = job;
+  const { res, gone } = job;
   const { response, request } = answer;
   return new Promise<Delivery>((resolve) => {
     let settled = false;
     const settle = (outcome: Delivery): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      gone.unlisten(onAbort);
       // An answer that came before the whole body went out leaves that connection mid-request.
       if (!request.writableFinished) request.destroy();
       upstream.end(outcome === 'completed');
       resolve(outcome);
     };
+    // The client left (its response closed unfinished; server.ts tells `gone`): stop the member's work too.
     const onAbort = (): void => {
-      // The client left: stop the member's work too.
       request.destroy();
       settle('client-aborted');
     };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
+    gone.listen(onAbort);
+    if (settled) return;
     // The rest of the client's body will not be forwarded: its connection cannot carry another request.
     if (!request.writableFinished) res.shouldKeepAlive = false;
     res.writeHead(response.statusCode ?? 502, response.statusMessage, stripHopByHop(response.rawHeaders));
-    finished(response, (err) => {
-      if (!err) return;
+    // One 'close' listener instead of stream.finished()'s set: the member's response
+    // closes either after its last byte was parsed (complete) or broken off.
+    response.once('close', () => {
+      if (response.complete) return;
       // The head is out, so there is no clean answer left: end the client's connection
       // so it sees a truncated body rather than a complete-looking one.
       res.destroy();
-      settle(signal.aborted ? 'client-aborted' : 'upstream-broken');
+      settle(gone.aborted ? 'client-aborted' : 'upstream-broken');
     });
     res.once('finish', () => settle('completed'));
-    res.once('close', () => {
-      if (!res.writableFinished) onAbort();
-    });
     response.pipe(res);
   });
 }

@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { ClientGone } from './client-gone.js';
 
 /** node:http's answers to client errors other than a plain 400 (a parse error). */
 const CLIENT_ERROR_STATUS: Readonly<Record<string, number>> = {
@@ -19,11 +20,11 @@ export class ClientConnections {
   readonly #refused = new WeakSet<object>();
   /** The newest response in progress on each connection (pipelined ones finish in order). */
   readonly #active = new WeakMap<object, ServerResponse>();
-  readonly #aborts = new WeakMap<ServerResponse, AbortController>();
+  readonly #aborts = new WeakMap<ServerResponse, ClientGone>();
   readonly #badBody = new WeakSet<ServerResponse>();
 
   /** Records a request being handled on `socket` (a queued response has none of its own yet); `abort` stops its forwarding. */
-  started(socket: object, res: ServerResponse, abort?: AbortController): void {
+  started(socket: object, res: ServerResponse, abort?: ClientGone): void {
     this.#active.set(socket, res);
     if (abort !== undefined) this.#aborts.set(res, abort);
   }

@@ -4,6 +4,7 @@
 // passed in as a Flow; everything about choosing, waiting and retrying lives here.
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { ClientGone } from './client-gone.js';
 import { observe } from './observer.js';
 import type { ProxyObserver, RequestOutcome } from './observer.js';
 import type { UpstreamPool } from './pool.js';
@@ -27,8 +28,8 @@ export type Delivery = 'completed' | 'client-aborted' | 'upstream-broken';
 export interface Job {
   readonly method: string;
   readonly url: string;
-  /** Aborts when the client goes away. */
-  readonly signal: AbortSignal;
+  /** Set when the client goes away. */
+  readonly gone: ClientGone;
   /** Set by an attempt once part of the body went out: the request can no longer be replayed. */
   bodyStarted: boolean;
 }
@@ -76,13 +77,13 @@ export async function forward<J extends Job, A>(ctx: LoopContext, flow: Flow<J, 
   let last: { upstream: Upstream; failure: AttemptFailure } | undefined;
 
   for (;;) {
-    if (job.signal.aborted) return aborted(attempts, last?.upstream);
+    if (job.gone.aborted) return aborted(attempts, last?.upstream);
     const upstream = pool.next(tried);
     if (upstream === undefined) {
       // Members left, but each was tried: the request has had its chances.
       if (pool.size > 0) return giveUp(ctx, flow, job, last, attempts);
       const since = ctx.clock.now();
-      const waited = await queue.wait(job.signal, queue.timeoutMs - waitedMs);
+      const waited = await queue.wait(job.gone.signal, queue.timeoutMs - waitedMs);
       waitedMs += ctx.clock.now() - since;
       if (waited === 'got') continue;
       if (waited === 'aborted') return aborted(attempts, last?.upstream);
@@ -132,7 +133,7 @@ export async function forward<J extends Job, A>(ctx: LoopContext, flow: Flow<J, 
       observe(observer, logger, 'retry', upstream.id, `confirmed unhealthy after ${result.status}`);
       continue;
     }
-    if (job.signal.aborted) {
+    if (job.gone.aborted) {
       flow.discard(result.answer);
       upstream.end(false);
       return aborted(attempts, upstream);

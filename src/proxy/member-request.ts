@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Job, TryResult } from './forward.js';
 import type { Upstream } from './upstream.js';
 
-/** What the shell needs of a job: the request line, the member's headers, the client's signal. */
+/** What the shell needs of a job: the request line, the member's headers, whether the client left. */
 export interface MemberRequestJob extends Job {
   readonly headers: readonly string[];
   /** False for an HTTP/1.0 request without Host: the member is named instead. */
@@ -46,10 +46,11 @@ export function memberRequest<A>(
   options: MemberRequestOptions,
   wire: (request: ClientRequest, control: MemberRequestControl<A>) => void,
 ): Promise<TryResult<A>> {
-  const { signal } = job;
+  const { gone } = job;
   const { clock, timeoutMs } = options;
   return new Promise<TryResult<A>>((resolve) => {
-    const headers = job.hasHost ? [...job.headers] : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
+    // node:http only reads the list: a job's own headers go as they are, retries included.
+    const headers = job.hasHost ? job.headers : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
     const request = http.request({
       host: upstream.host,
       port: upstream.port,
@@ -66,7 +67,7 @@ export function memberRequest<A>(
         if (control.settled) return;
         (control as { settled: boolean }).settled = true;
         clock.clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        gone.unlisten(onAbort);
         resolve(result);
       },
     };
@@ -85,7 +86,6 @@ export function memberRequest<A>(
       control.settle({ kind: 'failure', failure: control.connected ? 'reset-before-response' : 'connect', error });
     });
     wire(request, control);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    gone.listen(onAbort);
   });
 }

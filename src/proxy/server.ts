@@ -25,6 +25,7 @@ import type { ProxyObserver } from './observer.js';
 import type { UpstreamPool } from './pool.js';
 import { MemberQueue } from './queue.js';
 import { ClientConnections } from './client-connections.js';
+import { ClientGone } from './client-gone.js';
 import { replyJson, replyRawJson } from './replies.js';
 import type { Reply } from './replies.js';
 import { UpgradeFlow } from './tunnel.js';
@@ -275,12 +276,12 @@ export class ProxyServer {
         replyJson(res, prepared);
         outcome = { status: prepared.status, attempts: 0, clientAborted: false };
       } else {
-        const gone = new AbortController();
+        const gone = new ClientGone();
         this.#connections.started(req.socket, res, gone);
         res.once('close', () => {
           if (!res.writableFinished) gone.abort();
         });
-        const job: RequestJob = { method, url, signal: gone.signal, bodyStarted: false, req, res, ...prepared };
+        const job: RequestJob = { method, url, gone, bodyStarted: false, req, res, ...prepared };
         outcome = await forward(this.#loop, this.#requestFlow, job);
         if (this.#connections.hadBadBody(res)) outcome = this.#refuseBadBody(res, outcome);
       }
@@ -298,7 +299,7 @@ export class ProxyServer {
     const url = req.url ?? '/';
     const started = this.#requestStarted(method, url);
     this.#adopt(socket);
-    const gone = new AbortController();
+    const gone = new ClientGone();
     socket.once('close', () => gone.abort());
     // Requests pipelined before it are answered first: their bytes must not follow ours.
     await new Promise<void>((resolve) => this.#connections.afterActive(socket, resolve));
@@ -313,7 +314,7 @@ export class ProxyServer {
         replyRawJson(socket, prepared);
         outcome = { status: prepared.status, attempts: 0, clientAborted: false };
       } else {
-        const job: UpgradeJob = { method, url, signal: gone.signal, bodyStarted: false, req, socket, head, ...prepared };
+        const job: UpgradeJob = { method, url, gone, bodyStarted: false, req, socket, head, ...prepared };
         outcome = await forward(this.#loop, this.#upgradeFlow, job);
       }
     } catch (error) {

@@ -91,6 +91,19 @@ describe('Counter', () => {
     c.touch({ outcome: 'served' });
     assert.deepEqual(c.samples(), ['x_total{outcome="served"} 0']);
   });
+  test('series() is the same series inc() counts into, created at 0 and rendered with its labels', () => {
+    const c = new Counter('x_total', 'X.');
+    const served = c.series({ outcome: 'served' });
+    assert.deepEqual(c.samples(), ['x_total{outcome="served"} 0']);
+    served.value++;
+    c.inc({ outcome: 'served' });
+    assert.equal(c.get({ outcome: 'served' }), 2);
+    assert.equal(served.value, 2);
+    assert.equal(c.series({ outcome: 'served' }), served);
+  });
+  test('series() rejects an invalid label name up front', () => {
+    assert.throws(() => new Counter('x_total', 'X.').series({ 'bad-name': 'v' }), (err: unknown) => err instanceof MetricError && err.code === 'METRIC_BAD_NAME');
+  });
   test('an invalid metric name is rejected', () => {
     assert.throws(() => new Counter('1bad', 'X.'), (err: unknown) => err instanceof MetricError && err.code === 'METRIC_BAD_NAME');
   });
@@ -124,6 +137,12 @@ describe('Histogram', () => {
     const h = new Histogram('h', 'H.', [1]);
     h.observe(1);
     assert.equal(h.samples()[0], 'h_bucket{le="1"} 1');
+  });
+  test('NaN and values past the last bound count only in +Inf', () => {
+    const h = new Histogram('h', 'H.', [1, 2]);
+    h.observe(NaN);
+    h.observe(5);
+    assert.deepEqual(h.samples().slice(0, 3), ['h_bucket{le="1"} 0', 'h_bucket{le="2"} 0', 'h_bucket{le="+Inf"} 2']);
   });
   test('empty histogram renders zeros', () => {
     const h = new Histogram('h', 'H.', [1]);
