@@ -1,6 +1,10 @@
 // Wires the parts: Docker client → owner of the container set; proxy → request
 // window → scaler → owner; health checker and events watcher → owner; admin server
 // reads it all. Embedders use this class; the CLI is a thin layer over it.
+//
+// Longer than ~350 lines because all of the wiring is here, in the order a request and
+// a decision flow (constructor: parts and their hooks; start/stop: the life cycle;
+// status: the one snapshot every reader gets), so nothing is connected anywhere else.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { AdminServer } from './admin/server.js';
@@ -25,7 +29,7 @@ import { preflight } from './preflight.js';
 import { RefusedWatch } from './refused-watch.js';
 import { containerOptionsOf } from './orchestrator/spec.js';
 import type { DeployStatus, ScaleDecision, SymphonyStatus } from './status.js';
-import type { DeployChanges } from './orchestrator/container-set.js';
+import type { DeployChanges } from './orchestrator/owner-types.js';
 
 /** What a Symphony is built from besides its options (all optional). */
 export interface SymphonyDeps {

@@ -134,7 +134,8 @@ test('the library refuses what it would otherwise ignore, with errors of one sha
   assert.throws(() => library.desiredReplicas({ count: 1, base: 0, min: 1, max: 1 }), { name: 'ScaleRuleError', code: 'SCALE_RULE_INVALID' });
 });
 
-test('SIGTERM during start (an image pull) shuts down cleanly, and the shutdown line is JSON in a JSON log', async () => {
+/** A stand-in engine on which `demo:pull-forever` is missing and its pull never ends; `pulling` resolves once it began. */
+async function pullForeverEngine(): Promise<{ engine: Awaited<ReturnType<typeof startFakeEngine>>; pulling: Promise<void> }> {
   let pullStarted = (): void => {};
   const pulling = new Promise<void>((resolve) => (pullStarted = resolve));
   const engine = await startFakeEngine({
@@ -148,6 +149,11 @@ test('SIGTERM during start (an image pull) shuts down cleanly, and the shutdown 
       pullStarted();
     },
   });
+  return { engine, pulling };
+}
+
+test('SIGTERM during start (an image pull) shuts down cleanly, and the shutdown line is JSON in a JSON log', async () => {
+  const { engine, pulling } = await pullForeverEngine();
   try {
     const t = io();
     const argv = ['--image', 'demo:pull-forever', '--listen', '127.0.0.1:0', '--admin-listen', 'off', '--log-format', 'json'];
@@ -191,19 +197,7 @@ test('status and deploy are subcommands: they talk to the admin server and never
 });
 
 test('SIGHUP while the orchestrator is still starting is logged and ignored; it keeps its course', async () => {
-  let pullStarted = (): void => {};
-  const pulling = new Promise<void>((resolve) => (pullStarted = resolve));
-  const engine = await startFakeEngine({
-    'GET /v1.41/images/demo:pull-forever/json': (_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end('{"message":"No such image"}');
-    },
-    'POST /v1.41/images/create': (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write(`${JSON.stringify({ status: 'Pulling fs layer', id: 'abc' })}\n`);
-      pullStarted();
-    },
-  });
+  const { engine, pulling } = await pullForeverEngine();
   const file = join(dir, 'sighup.json');
   await writeFile(file, JSON.stringify({ image: 'demo:pull-forever', listen: '127.0.0.1:0', adminListen: 'off', logFormat: 'json' }));
   try {

@@ -12,14 +12,15 @@
 // (synchronously, between reconciles), and the reconcile's rolling replacement of
 // outdated containers does the rest; deploy.ts decides when it is over or must roll back.
 //
-// Longer than ~350 lines because it is the state machine, kept whole on purpose
-// (starting → ready → draining → stopping, or unhealthy; plus the engine's
-// up/unavailable state); every decision it takes is a pure function in plan.ts,
-// ports.ts, adoption.ts, spec.ts or health/verdict.ts.
+// Longer than ~350 lines because it is the state machine, kept whole on purpose: every
+// transition of a container (starting → ready → draining → stopping, or unhealthy), of
+// the engine (up / unavailable) and of a deploy (running → succeeded, or rolling back)
+// is here, so a reader sees every path that changes the set in one place. What it
+// decides is in pure functions (plan.ts, ports.ts, adoption.ts, deploy.ts, spec.ts,
+// health/verdict.ts); its types are in owner-types.ts, its wording in wording.ts.
 import { randomBytes } from 'node:crypto';
 import { sleep, systemClock, type Clock, type TimerHandle } from '../clock.js';
-import type { PortRange } from '../config.js';
-import type { ContainerSpec, ContainerSummary, DockerClient } from '../docker/index.js';
+import type { ContainerSummary } from '../docker/index.js';
 import { publishedPort } from '../docker/index.js';
 import { SymphonyError } from '../errors.js';
 import { BackoffTracker } from '../health/backoff.js';
@@ -27,8 +28,7 @@ import { probeHealth } from '../health/probe.js';
 import { describeProbe, healthVerdict, probeFailure } from '../health/verdict.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Upstream } from '../proxy/upstream.js';
-import type { UpstreamPool } from '../proxy/pool.js';
-import type { ContainerState, ContainerStatus, DeployState, DeployStatus, HealthResult } from '../status.js';
+import type { ContainerStatus, DeployStatus, HealthResult } from '../status.js';
 import { adoptionDecision } from './adoption.js';
 import { deployAbortReason, deployProgress } from './deploy.js';
 import { exitReason } from './exit-reason.js';
@@ -36,127 +36,9 @@ import { IMAGE_LABEL, serviceFilter, SPEC_LABEL } from './labels.js';
 import { isActive, pickToRetire, planReconcile, type PlannedContainer } from './plan.js';
 import { allocateHostPorts, isPortTaken, nextUnblockAt } from './ports.js';
 import { specHash } from './spec-hash.js';
-import { baseSpec, instanceSpec, type ContainerOptions } from './spec.js';
-
-/** The engine operations the owner uses (a DockerClient, or a stand-in in tests). */
-export type DockerApi = Pick<
-  DockerClient,
-  'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer' | 'inspectContainer' | 'listContainers'
->;
-
-/** Counters the owner bumps (metrics). */
-export interface ContainerSetHooks {
-  started?(): void;
-  replaced?(): void;
-  removed?(): void;
-  /** A deploy ended. */
-  deployed?(result: 'succeeded' | 'rolled-back'): void;
-}
-
-/** What the owner needs to know to create, check and stop containers. */
-export interface ContainerSetOptions extends ContainerOptions {
-  readonly docker: DockerApi;
-  readonly pool: UpstreamPool;
-  readonly service: string;
-  readonly image: string;
-  readonly containerPort: number;
-  readonly env?: readonly string[];
-  readonly hostPorts?: PortRange | null;
-  readonly memoryBytes?: number | null;
-  readonly cpus?: number | null;
-  readonly healthPath: string;
-  readonly healthTimeoutMs: number;
-  readonly startupTimeoutMs: number;
-  readonly drainTimeoutMs: number;
-  readonly stopTimeoutMs: number;
-  /** Replicas wanted before the first scale decision. @default 1 */
-  readonly initialDesired?: number;
-  readonly backoff?: BackoffTracker;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-  readonly hooks?: ContainerSetHooks;
-  /** Health probe used to decide whether to adopt a running container. @default probeHealth */
-  readonly probe?: typeof probeHealth;
-  /** How often to ask an unavailable engine whether it is back. @default 1000 */
-  readonly enginePollMs?: number;
-  /** How long a host port the engine refused (held by something else) is passed over. @default 30000 */
-  readonly portBlockMs?: number;
-  /** How long shutdown keeps retrying removals the engine refuses. @default 30000 */
-  readonly shutdownRetryMs?: number;
-  /** Old replicas a deploy replaces at once. @default 1 */
-  readonly deployParallel?: number;
-  /** A new replica failing a health check this soon after joining rolls the deploy back. @default 10000 */
-  readonly deployVerifyMs?: number;
-}
-
-/** What a deploy changes: the fields given replace the current ones. */
-export interface DeployChanges {
-  readonly image?: string;
-  readonly env?: readonly string[];
-}
-
-/** The spec new containers are made from, and its hash. */
-interface Target {
-  readonly base: ContainerSpec;
-  readonly hash: string;
-  readonly image: string;
-  readonly env: readonly string[];
-}
-
-/** A deploy under way (or the last one, ended). */
-interface DeployRun {
-  readonly id: number;
-  state: DeployState;
-  readonly from: Target;
-  readonly to: Target;
-  readonly total: number;
-  done: number;
-  reason: string | null;
-  readonly startedAt: number;
-  endedAt: number | null;
-  readonly finished: ReturnType<typeof signal>;
-}
-
-/** Whether the Docker engine answers, and since when (null: as it was at start). */
-export interface EngineStatus {
-  readonly state: 'up' | 'unavailable';
-  readonly since: number | null;
-}
-
-interface Managed {
-  readonly id: string;
-  readonly name: string;
-  /** The fixed host port it was created for; held (not given to another) until it is removed. */
-  readonly reservedPort: number | null;
-  /** The host port the engine published once it started; null until then (nothing to probe yet). */
-  hostPort: number | null;
-  state: ContainerState;
-  readonly createdAt: number;
-  /** When its process started (inspect's State.StartedAt, or when we started it). */
-  startedAt: number | null;
-  readyAt: number | null;
-  upstream: Upstream | null;
-  /** Newest first. */
-  health: HealthResult[];
-  readonly adopted: boolean;
-  /** Spec hash it was made from ('unknown': no label) and its image. */
-  readonly hash: string;
-  readonly image: string;
-  /** Made from the current spec (changes when a deploy starts or rolls back). */
-  current: boolean;
-  /** Set while it leaves: ends a drain early (its process died). */
-  cutDrain: (() => void) | null;
-  /** Its removal is under way (or being retried). */
-  removing: boolean;
-}
-
-/** How a container leaves: after draining its in-flight requests or at once; stopped gently or killed; failed or not. */
-interface Leaving {
-  readonly drain: boolean;
-  readonly gentle: boolean;
-  /** It failed (shown as `unhealthy` until removed). @default false */
-  readonly failed?: boolean;
-}
+import { baseSpec, instanceSpec } from './spec.js';
+import type { ContainerSetOptions, DeployChanges, DeployRun, EngineStatus, Latch, Leaving, Managed, Target } from './owner-types.js';
+import { formatAge, message, plural } from './wording.js';
 
 const HEALTH_HISTORY = 10;
 const REMOVE_RETRY_FIRST_MS = 1_000;
@@ -957,7 +839,7 @@ export class ContainerSet {
 }
 
 /** A promise and the function that resolves it. */
-function signal(): { promise: Promise<void>; resolve: () => void } {
+function signal(): Latch {
   let resolve = (): void => {};
   const promise = new Promise<void>((r) => {
     resolve = r;
@@ -968,23 +850,4 @@ function signal(): { promise: Promise<void>; resolve: () => void } {
 /** True when `err` says no engine answers (the client's DockerUnavailableError, by its stable code). */
 function isUnavailable(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'DOCKER_UNAVAILABLE';
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** `42s`, `7m 5s`, `3h 2m`, `2d 4h`: how long a container has been up. */
-function formatAge(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-  return `${Math.floor(s / 86_400)}d ${Math.floor((s % 86_400) / 3600)}h`;
-}
-
-/** `1 request`, `3 requests` (with the count), or just the noun in the right number. */
-function plural(n: number, noun: string, withCount = false): string {
-  const word = n === 1 ? noun : `${noun}s`;
-  return withCount ? `${n} ${word}` : word;
 }

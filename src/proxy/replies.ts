@@ -1,20 +1,15 @@
 // The few responses the proxy writes itself: small JSON bodies in the project's one
 // error shape, `{"error":{"code":…,"message":…}}`, on a ServerResponse and on a raw
 // socket (upgrades, CONNECT).
-import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { errorResponseText, sendError, type HttpErrorCode } from '../http-error.js';
 
 /** Stable codes of the proxy's own error responses. */
-export type ReplyCode =
-  | 'BAD_REQUEST'
-  | 'HEADERS_TOO_LARGE'
-  | 'METHOD_NOT_ALLOWED'
-  | 'BAD_GATEWAY'
-  | 'GATEWAY_TIMEOUT'
-  | 'NO_READY_UPSTREAM'
-  | 'QUEUE_FULL'
-  | 'SHUTTING_DOWN';
+export type ReplyCode = Extract<
+  HttpErrorCode,
+  'BAD_REQUEST' | 'HEADERS_TOO_LARGE' | 'METHOD_NOT_ALLOWED' | 'BAD_GATEWAY' | 'GATEWAY_TIMEOUT' | 'NO_READY_UPSTREAM' | 'QUEUE_FULL' | 'SHUTTING_DOWN'
+>;
 
 /** One error response the proxy writes. */
 export interface Reply {
@@ -27,22 +22,11 @@ export interface Reply {
   readonly close?: boolean;
 }
 
-/** The JSON body of an error reply. */
-export function errorBody(code: ReplyCode, message: string): string {
-  return JSON.stringify({ error: { code, message } });
-}
-
 /** Sends `reply` unless the response has already started or the client left. */
 export function replyJson(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
-  const body = errorBody(reply.code, reply.message);
   if (reply.close === true) res.shouldKeepAlive = false;
-  res.writeHead(reply.status, {
-    ...reply.headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(body)),
-  });
-  res.end(body);
+  sendError(res, reply.status, reply.code, reply.message, reply.headers);
 }
 
 /** Writes a response head (raw header list) to a socket that is not managed by node:http. */
@@ -55,18 +39,7 @@ export function writeRawHead(socket: Duplex, status: number, statusText: string,
 /** Sends `reply` on a raw socket and then destroys it (a failed upgrade, CONNECT). */
 export function replyRawJson(socket: Duplex, reply: Reply): void {
   if (socket.destroyed || !socket.writable) return;
-  const body = errorBody(reply.code, reply.message);
-  const extra = Object.entries(reply.headers ?? {}).flat();
-  writeRawHead(socket, reply.status, STATUS_CODES[reply.status] ?? 'Error', [
-    ...extra,
-    'Content-Type',
-    'application/json; charset=utf-8',
-    'Content-Length',
-    String(Buffer.byteLength(body)),
-    'Connection',
-    'close',
-  ]);
   // The connection is done: drop what the client still sends, destroy once the reply is out.
   socket.resume();
-  socket.end(body, () => socket.destroy());
+  socket.end(errorResponseText(reply.status, reply.code, reply.message, reply.headers), () => socket.destroy());
 }

@@ -3,6 +3,10 @@
 // forwarding loop (forward.ts) with the matching flow (attempt.ts, tunnel.ts), and
 // counts what is in flight so close() can drain. Selection (pool), waiting (queue) and
 // the retry rule (retry.ts) live apart.
+//
+// A little over ~350 lines: every way a client connection ends (answered, refused,
+// half-closed, parse error, CONNECT, upgrade, shutdown) is handled here, in one place,
+// because their order on one connection is what keeps the framing unambiguous.
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,48 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Clock } from '../../src/clock.js';
 import { EventLoopLag } from '../../src/health/loop-lag.js';
-
-/**
- * A fake clock whose loop can stall: stall(ms) moves time on without running any
- * timer, as a busy event loop does; the overdue timers run late, on the next advance().
- */
-class StallingClock implements Clock {
-  #now = 1_700_000_000_000;
-  #nextId = 1;
-  #timers: { id: number; at: number; fn: () => void }[] = [];
-  now(): number {
-    return this.#now;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.#nextId++;
-    this.#timers.push({ id, at: this.#now + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.#timers = this.#timers.filter((t) => t.id !== handle);
-  }
-  get pending(): number {
-    return this.#timers.length;
-  }
-  stall(ms: number): void {
-    this.#now += ms;
-  }
-  advance(ms: number): void {
-    const target = this.#now + ms;
-    for (;;) {
-      const due = this.#timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.#timers = this.#timers.filter((t) => t !== due);
-      this.#now = Math.max(this.#now, due.at);
-      due.fn();
-    }
-    this.#now = target;
-  }
-}
+import { FakeClock } from '../helpers/fake-clock.js';
 
 function setup(sampleMs = 20) {
-  const clock = new StallingClock();
+  const clock = new FakeClock();
   const lag = new EventLoopLag({ clock, sampleMs, horizonMs: 10_000 });
   return { clock, lag };
 }

@@ -35,6 +35,14 @@ export class FakeClock implements Clock {
     return this.#timers.length;
   }
 
+  /**
+   * Moves time on without running any timer, as a blocked event loop does: the
+   * overdue timers run late, on the next advance().
+   */
+  stall(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Moves time forward, firing due timers in order (and timers they schedule). */
   advance(ms: number): void {
     const target = this.#now + ms;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SymphonyError } from '../../src/errors.js';
-import type { ContainerSetOptions } from '../../src/orchestrator/container-set.js';
+import type { ContainerSetOptions } from '../../src/orchestrator/owner-types.js';
 import { SPEC_LABEL } from '../../src/orchestrator/labels.js';
 import type { DeployStatus } from '../../src/status.js';
 import { ownerHarness, settle } from './owner-harness.js';

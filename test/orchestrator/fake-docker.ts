@@ -5,7 +5,7 @@
 import type { Clock } from '../../src/clock.js';
 import { DockerApiError, DockerUnavailableError } from '../../src/docker/errors.js';
 import type { ContainerInfo, ContainerSpec, ContainerSummary } from '../../src/docker/index.js';
-import type { DockerApi } from '../../src/orchestrator/container-set.js';
+import type { DockerApi } from '../../src/orchestrator/owner-types.js';
 
 /** The operations of the fake, by name. */
 export type Op = 'create' | 'start' | 'stop' | 'remove' | 'inspect' | 'list';

@@ -2,7 +2,8 @@
 // real UpstreamPool, with the handful of moves its unit tests make: step the clock, report
 // a probe, let every starting container answer, start as Symphony does.
 import { EventLogger, type LogRecord } from '../../src/log.js';
-import { ContainerSet, type ContainerSetOptions } from '../../src/orchestrator/container-set.js';
+import { ContainerSet } from '../../src/orchestrator/container-set.js';
+import type { ContainerSetOptions } from '../../src/orchestrator/owner-types.js';
 import { UpstreamPool } from '../../src/proxy/pool.js';
 import type { HealthResult } from '../../src/status.js';
 import { FakeClock } from '../helpers/fake-clock.js';
