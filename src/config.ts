@@ -55,6 +55,10 @@ export interface SymphonyConfig {
   readonly max: number;
   /** Publish containers on these host ports instead of ephemeral ones. */
   readonly hostPorts: PortRange | null;
+  /** What runs the replicas: containers on one engine, or one service per replica on a swarm. @default docker */
+  readonly runtime: 'docker' | 'swarm';
+  /** With the swarm runtime: the swarm's node heartbeat to set at start; null leaves it. @default null */
+  readonly swarmHeartbeatMs: number | null;
   /** How long a container leaving rotation may finish its in-flight requests. @default 30s */
   readonly drainTimeoutMs: number;
   /** Grace between SIGTERM and SIGKILL when a container is stopped. @default 10s */
@@ -344,6 +348,13 @@ function crossChecks(config: SymphonyConfig, supplied: ReadonlyMap<OptionDef, Su
   }
   if (config.hostPorts && config.hostPorts.last - config.hostPorts.first + 1 < config.max) {
     blame('hostPorts', `a range of at least ${ref('max', 'the maximum')} ports`);
+  }
+  if (config.runtime === 'swarm') {
+    // Swarm picks each node's published port, and has no per-service security options.
+    if (config.hostPorts) blame('hostPorts', `no fixed ports with ${ref('runtime', 'the runtime')}: each swarm node's engine picks a free port`);
+    if (config.securityOpt.length > 0) blame('securityOpt', `none with ${ref('runtime', 'the runtime')}: Swarm services take no --security-opt`);
+  } else if (config.swarmHeartbeatMs !== null) {
+    blame('swarmHeartbeatMs', `no value unless --runtime is swarm (now ${ref('runtime', 'the runtime')})`);
   }
   // The engine refuses a second endpoint on one network, or two mounts on one target, only at create.
   const twice = (items: readonly string[]): string | undefined => items.find((item, i) => items.indexOf(item) !== i);

@@ -46,6 +46,14 @@ export const duration: ValueType<number> = {
   show: showDuration,
 };
 
+/** A duration, or null (unset: someone else's default applies). */
+export const optionalDuration: ValueType<number | null> = {
+  arg: 'DURATION',
+  parse: (v) => (v === null ? null : parseDurationText(v)),
+  accept: (v) => (v === null ? null : duration.accept(v)),
+  show: (ms) => (ms === null ? 'unset' : showDuration(ms)),
+};
+
 function wholeNumber(value: unknown, min: number, max: number, what: string, textAllowed: boolean): number {
   const n = typeof value === 'number' ? value : textAllowed && typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new Expected(what);

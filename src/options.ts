@@ -19,6 +19,7 @@ import {
   listOf,
   networkProblem,
   oneOf,
+  optionalDuration,
   optionalText,
   port,
   portRange,
@@ -156,6 +157,26 @@ const TABLE: Table = {
     doc:
       'publish containers on these fixed `127.0.0.1` ports (first container on the first port; a replacement reuses the port it frees) ' +
       'instead of ephemeral ones; at least `--max` ports',
+  },
+  runtime: {
+    name: 'runtime',
+    flag: '--runtime',
+    type: oneOf(['docker', 'swarm'] as const),
+    default: 'docker',
+    help: 'docker: containers on the engine DOCKER_HOST names; swarm: one Swarm service per replica, DOCKER_HOST a manager',
+    doc:
+      '`docker`: containers on the engine `DOCKER_HOST` names, published on `127.0.0.1`. `swarm`: one Swarm service per replica across the ' +
+      'nodes of the swarm whose manager `DOCKER_HOST` names, reached at its node\'s address (see "Beyond one host")',
+  },
+  swarmHeartbeatMs: {
+    name: 'swarmHeartbeat',
+    flag: '--swarm-heartbeat',
+    type: optionalDuration,
+    default: null,
+    help: "with --runtime swarm: set the swarm's node heartbeat (Dispatcher.HeartbeatPeriod; 1s sees a dead node in 2-4 s, swarm's 5s in 11-13 s)",
+    doc:
+      'with `--runtime swarm`: set the swarm\'s node heartbeat (`Dispatcher.HeartbeatPeriod`, for the whole swarm) at start. `1s` sees a dead ' +
+      'node in 2–4 s, Swarm\'s default `5s` in 11–13 s. Unset: the swarm\'s setting is left as it is',
   },
   adminListen: {
     name: 'adminListen',

@@ -20,11 +20,15 @@ export interface HealthResult {
 }
 
 export interface ContainerStatus {
-  /** Docker's full container id. */
+  /** Docker's full container id (on a swarm: the replica's service id). */
   readonly id: string;
   readonly name: string;
-  /** Published port on 127.0.0.1. */
+  /** Published port on `host`. */
   readonly hostPort: number | null;
+  /** Where the port is published: 127.0.0.1, or the address of its swarm node. */
+  readonly host: string;
+  /** The swarm node it runs on (hostname); null on one engine. */
+  readonly node: string | null;
   readonly state: ContainerState;
   /** Requests being proxied to it now. */
   readonly inFlight: number;

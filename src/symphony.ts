@@ -21,7 +21,6 @@ import { HealthChecker } from './health/checker.js';
 import { TrafficSummaryLoop, TrafficTally } from './traffic-summary.js';
 import { EventLogger, formatJson, formatText, RecentRecords, type LogRecord } from './log.js';
 import { ContainerSet } from './orchestrator/container-set.js';
-import { EventsWatcher } from './orchestrator/events-watcher.js';
 import { UpstreamPool } from './proxy/pool.js';
 import { ProxyServer } from './proxy/server.js';
 import { readEnvFiles } from './env-file.js';
@@ -30,6 +29,8 @@ import { RefusedWatch } from './refused-watch.js';
 import { containerOptionsOf } from './orchestrator/spec.js';
 import type { DeployStatus, ScaleDecision, SymphonyStatus } from './status.js';
 import type { DeployChanges } from './orchestrator/owner-types.js';
+import { DockerRuntime } from './runtime/docker.js';
+import type { ReplicaRuntime, RuntimeWatch } from './runtime/types.js';
 
 /** What a Symphony is built from besides its options (all optional). */
 export interface SymphonyDeps {
@@ -71,7 +72,9 @@ export class Symphony extends EventEmitter {
   readonly #owner: ContainerSet;
   readonly #scaler: Scaler;
   readonly #health: HealthChecker;
-  readonly #events: EventsWatcher;
+  /** What runs the replicas (--runtime): containers on this engine, or services on a swarm. */
+  readonly #runtime: ReplicaRuntime;
+  #watch: RuntimeWatch | null = null;
   readonly #proxy: ProxyServer;
   readonly #admin: AdminServer | null;
   /** The --env-file entries, read once at construction; they come before --env in every spec (deploys too). */
@@ -115,8 +118,9 @@ export class Symphony extends EventEmitter {
     this.#window =
       config.windowMode === 'tumbling' ? new TumblingWindow({ windowMs: config.windowMs }) : new SlidingWindow({ windowMs: config.windowMs });
     this.#pool = new UpstreamPool({ clock: this.#clock });
+    this.#runtime = new DockerRuntime({ docker: this.#docker, service: config.name, containerPort: config.containerPort, clock: this.#clock, logger: log });
     this.#owner = new ContainerSet({
-      docker: this.#docker,
+      runtime: this.#runtime,
       pool: this.#pool,
       service: config.name,
       image: config.image,
@@ -173,14 +177,6 @@ export class Symphony extends EventEmitter {
       onInconclusive: (_id, _result, reason) => this.#metrics.healthInconclusive(reason),
     });
     this.#summary = new TrafficSummaryLoop({ clock: this.#clock, logger: log, read: () => this.#traffic.counts });
-    this.#events = new EventsWatcher({
-      docker: this.#docker,
-      service: config.name,
-      clock: this.#clock,
-      logger: log,
-      onExit: (id, action, exitCode) => this.#owner.containerExited(id, action, exitCode),
-      onBroken: (err) => this.#owner.engineError(err),
-    });
     this.#proxy = new ProxyServer({
       pool: this.#pool,
       clock: this.#clock,
@@ -270,7 +266,10 @@ export class Symphony extends EventEmitter {
       const admin = this.#admin && config.adminListen ? await this.#admin.listen(config.adminListen.port, config.adminListen.host) : null;
       this.#addresses = { proxy, admin };
       bailIfStopped();
-      this.#events.start();
+      this.#watch = this.#runtime.watch({
+        lost: (id, reason) => this.#owner.replicaLost(id, reason),
+        broken: (err) => this.#owner.engineError(err),
+      });
       // The window starts empty: adopted containers are kept until one window has passed.
       const { adopted } = await this.#owner.adopt({ keepUpTo: config.max });
       this.#scaler.holdAdopted(adopted, this.#clock.now());
@@ -422,7 +421,8 @@ export class Symphony extends EventEmitter {
     this.#summary.stop(); // after the proxy closed: the last line counts every request
     await this.#health.stop();
     await this.#owner.shutdown({ keep: options.keep });
-    await this.#events.stop();
+    await this.#watch?.stop();
+    this.#watch = null;
     await this.#admin?.close();
   }
 }

@@ -71,6 +71,8 @@ describe('the library options', () => {
       min: 1,
       max: 10,
       hostPorts: null,
+      runtime: 'docker',
+      swarmHeartbeatMs: null,
       adminListen: { host: '127.0.0.1', port: 9900 },
       adminToken: null,
       drainTimeoutMs: 30_000,
@@ -181,6 +183,13 @@ describe('flags, a config file and the environment', () => {
     assert.equal(resolveConfig([flags({ image: 'a' })], { isTTY: false }).logFormat, 'json');
   });
 
+  test('the swarm runtime and its heartbeat', () => {
+    const c = resolveConfig([flags({ image: 'a', runtime: 'swarm', swarmHeartbeat: '1s' })]);
+    assert.equal(c.runtime, 'swarm');
+    assert.equal(c.swarmHeartbeatMs, 1_000);
+    assert.equal(configFromOptions({ image: 'a', runtime: 'swarm', swarmHeartbeatMs: 2_000 }).swarmHeartbeatMs, 2_000);
+  });
+
   test('parses every option from its text', () => {
     const c = resolveConfig([
       flags({
@@ -198,6 +207,7 @@ describe('flags, a config file and the environment', () => {
         min: '2',
         max: '4',
         hostPorts: '8000-8009',
+        runtime: 'docker',
         drainTimeout: '5s',
         stopTimeout: '3s',
         startupTimeout: '20s',
@@ -244,6 +254,8 @@ describe('flags, a config file and the environment', () => {
       min: 2,
       max: 4,
       hostPorts: { first: 8000, last: 8009 },
+      runtime: 'docker',
+      swarmHeartbeatMs: null,
       adminListen: null,
       adminToken: null,
       drainTimeoutMs: 5_000,
@@ -291,6 +303,21 @@ describe('flags, a config file and the environment', () => {
     ['health timeout not below interval', [flags({ image: 'a', healthInterval: '1s', healthTimeout: '1s' })], 'invalid --health-timeout "1s": expected a duration below --health-interval (1s)'],
     ['an interval too short for the default timeout', [flags({ image: 'a', healthInterval: '1ms' })], 'invalid --health-interval "1ms": expected a duration longer than the health timeout (1ms, the default)'],
     ['host port range smaller than max', [flags({ image: 'a', max: '5', hostPorts: '8000-8002' })], 'invalid --host-ports "8000-8002": expected a range of at least --max (5) ports'],
+    [
+      'fixed host ports on a swarm',
+      [flags({ image: 'a', runtime: 'swarm', hostPorts: '8000-8009' })],
+      `invalid --host-ports "8000-8009": expected no fixed ports with --runtime (swarm): each swarm node's engine picks a free port`,
+    ],
+    [
+      'security options on a swarm',
+      [flags({ image: 'a', runtime: 'swarm', securityOpt: 'no-new-privileges' })],
+      'invalid --security-opt "no-new-privileges": expected none with --runtime (swarm): Swarm services take no --security-opt',
+    ],
+    [
+      'a swarm heartbeat without the swarm runtime',
+      [flags({ image: 'a', swarmHeartbeat: '1s' })],
+      'invalid --swarm-heartbeat "1s": expected no value unless --runtime is swarm (now the runtime (docker, the default))',
+    ],
     ['host port range reversed', [flags({ image: 'a', hostPorts: '8009-8000' })], 'invalid --host-ports "8009-8000": expected a range whose last port is not below its first'],
     ['env without =', [flags({ image: 'a', env: ['A=1', 'NOPE'] })], 'invalid --env ["A=1","NOPE"]: expected KEY=VALUE ("NOPE" is not)'],
     ['unknown window mode', [flags({ image: 'a', windowMode: 'hopping' })], 'invalid --window-mode "hopping": expected one of sliding, tumbling'],

@@ -140,6 +140,11 @@ export class Gauge implements Metric {
     return this.#series.get(seriesKey(labels))?.value ?? 0;
   }
 
+  /** Drops every series (before setting those that exist now, when label values come and go). */
+  clear(): void {
+    this.#series.clear();
+  }
+
   samples(): string[] {
     return [...this.#series.values()].map((s) => `${this.name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
   }

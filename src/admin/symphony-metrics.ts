@@ -37,6 +37,7 @@ export class SymphonyMetrics {
   readonly #retries: Counter;
   readonly #queueWaits: Counter;
   readonly #containers: Gauge;
+  readonly #byNode: Gauge;
   readonly #desired: Gauge;
   readonly #window: Gauge;
   readonly #healthChecks: Counter;
@@ -59,6 +60,7 @@ export class SymphonyMetrics {
     this.#retries = r.counter('symphony_retries_total', 'Requests sent again to another container.');
     this.#queueWaits = r.counter('symphony_queue_waits_total', 'Requests that waited for a ready container, by how the wait ended.');
     this.#containers = r.gauge('symphony_containers', 'Managed containers by state.');
+    this.#byNode = r.gauge('symphony_node_replicas', 'On a swarm: replicas by node and state (no series on one engine).');
     this.#desired = r.gauge('symphony_desired_replicas', 'Replicas the scaler wants now.');
     this.#window = r.gauge('symphony_window_requests', 'Requests counted in the current scaling window.');
     this.#healthChecks = r.counter('symphony_health_checks_total', 'Health probes sent to containers.');
@@ -154,6 +156,11 @@ export class SymphonyMetrics {
     const byState = new Map<string, number>(CONTAINER_STATES.map((s) => [s, 0]));
     for (const c of status.containers) byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
     for (const [state, n] of byState) this.#containers.set(n, { state });
+    // Nodes come and go: only the pairs that exist now.
+    this.#byNode.clear();
+    for (const c of status.containers) {
+      if (c.node !== null) this.#byNode.set(this.#byNode.get({ node: c.node, state: c.state }) + 1, { node: c.node, state: c.state });
+    }
     this.#desired.set(status.desired);
     this.#window.set(status.window.count);
     this.#healthPanic.set(status.health.panic ? 1 : 0);

@@ -5,7 +5,7 @@
 import type { ContainerStatus, DeployStatus, HealthResult, ScaleDecision, SymphonyStatus } from '../status.js';
 
 /** A container as any orchestrator version reports it (`spec` and `image` came with deploys). */
-export type WireContainer = Omit<ContainerStatus, 'spec' | 'image'> & Partial<Pick<ContainerStatus, 'spec' | 'image'>>;
+export type WireContainer = Omit<ContainerStatus, 'spec' | 'image' | 'host' | 'node'> & Partial<Pick<ContainerStatus, 'spec' | 'image' | 'host' | 'node'>>;
 
 /** `/api/status` as any orchestrator version answers it. */
 export type WireStatus = Omit<SymphonyStatus, 'deploy' | 'containers'> & {
@@ -15,6 +15,8 @@ export type WireStatus = Omit<SymphonyStatus, 'deploy' | 'containers'> & {
 
 /** Column titles of the container table. */
 export const TABLE_HEADERS = ['CONTAINER ID', 'NAME', 'VERSION', 'HOST PORT', 'STATE', 'IN FLIGHT', 'SERVED', 'LAST CHECK'] as const;
+/** On a swarm: where each replica runs (its node, and the node's address with the port) instead of a host port. */
+export const SWARM_TABLE_HEADERS = ['SERVICE ID', 'NAME', 'VERSION', 'NODE', 'ADDRESS', 'STATE', 'IN FLIGHT', 'SERVED', 'LAST CHECK'] as const;
 
 /** Lays rows out in left-aligned columns three spaces apart, like `docker ps`. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -27,13 +29,16 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-/** One table row per container, in the order of TABLE_HEADERS. */
-export function containerRow(c: WireContainer, now: number): string[] {
+/** One table row per container, in the order of TABLE_HEADERS (SWARM_TABLE_HEADERS with `swarm`). */
+export function containerRow(c: WireContainer, now: number, swarm = false): string[] {
+  const where = swarm
+    ? [c.node ?? '-', c.hostPort === null ? '-' : `${c.host ?? '?'}:${c.hostPort}`]
+    : [c.hostPort === null ? '-' : String(c.hostPort)];
   return [
     c.id.slice(0, 12),
     c.name,
     version(c.image, c.spec),
-    c.hostPort === null ? '-' : String(c.hostPort),
+    ...where,
     c.adopted ? `${c.state} (adopted)` : c.state,
     String(c.inFlight),
     String(c.served),
@@ -125,12 +130,13 @@ export function formatStatus(s: WireStatus, now: number): string {
   }
   if (s.health.panic) lines.push(`${label('health')}panic: every ready container timed out at once; their timeouts are held back`);
   lines.push('');
+  const swarm = s.containers.some((c) => typeof c.node === 'string');
   lines.push(
     s.containers.length === 0
       ? 'no containers'
       : formatTable(
-          TABLE_HEADERS,
-          s.containers.map((c) => containerRow(c, now)),
+          swarm ? SWARM_TABLE_HEADERS : TABLE_HEADERS,
+          s.containers.map((c) => containerRow(c, now, swarm)),
         ),
   );
   return lines.join('\n');

@@ -18,11 +18,12 @@ import { CALM, PANIC_RELEASE_ROUNDS, panicStep, timeoutConclusive } from './pani
 import type { PanicState } from './panic.js';
 import { probeHealth } from './probe.js';
 
-/** A container the checker probes. */
+/** A replica the checker probes. */
 export interface HealthTarget {
-  /** Docker's container id. */
+  /** The replica's id (container id; service id on a swarm). */
   readonly id: string;
-  /** Published port on 127.0.0.1. */
+  /** Where its port is published (a swarm node's address). @default the checker's `host` */
+  readonly host?: string;
   readonly port: number;
   readonly phase: 'starting' | 'ready';
 }
@@ -201,7 +202,7 @@ export class HealthChecker {
       let outcome: Awaited<ReturnType<typeof probeHealth>>;
       try {
         outcome = await this.#probe({
-          host: this.#options.host ?? '127.0.0.1',
+          host: target.host ?? this.#options.host ?? '127.0.0.1',
           port: target.port,
           path: this.#options.path,
           timeoutMs: this.#options.timeoutMs,

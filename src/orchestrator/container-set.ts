@@ -1,5 +1,6 @@
-// The one owner of the container set: the scaler, the health checker, the events
-// watcher and shutdown only ask; this module decides and calls the engine.
+// The one owner of the replica set: the scaler, the health checker, the runtime's watch
+// and shutdown only ask; this module decides and calls the runtime (runtime/types.ts:
+// containers on one engine, or one service per replica on a swarm; it does not know which).
 //
 // What is serialised: decisions. Reconciling (what to start or retire), adoption and
 // the resync after an engine outage run one at a time on a promise chain, so a
@@ -20,19 +21,17 @@
 // health/verdict.ts); its types are in owner-types.ts, its wording in wording.ts.
 import { randomBytes } from 'node:crypto';
 import { sleep, systemClock, type Clock, type TimerHandle } from '../clock.js';
-import type { ContainerSummary } from '../docker/index.js';
-import { publishedPort } from '../docker/index.js';
 import { SymphonyError } from '../errors.js';
 import { BackoffTracker } from '../health/backoff.js';
 import { probeHealth } from '../health/probe.js';
 import { describeProbe, healthVerdict, probeFailure } from '../health/verdict.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Upstream } from '../proxy/upstream.js';
+import type { ReplicaSummary } from '../runtime/types.js';
 import type { ContainerStatus, DeployStatus, HealthResult } from '../status.js';
 import { adoptionDecision } from './adoption.js';
 import { deployAbortReason, deployProgress } from './deploy.js';
-import { exitReason } from './exit-reason.js';
-import { IMAGE_LABEL, serviceFilter, SPEC_LABEL } from './labels.js';
+import { SPEC_LABEL } from './labels.js';
 import { isActive, pickToRetire, planReconcile, type PlannedContainer } from './plan.js';
 import { allocateHostPorts, isPortTaken, nextUnblockAt } from './ports.js';
 import { specHash } from './spec-hash.js';
@@ -41,6 +40,7 @@ import type { ContainerSetOptions, DeployChanges, DeployRun, EngineStatus, Latch
 import { formatAge, message, plural } from './wording.js';
 
 const HEALTH_HISTORY = 10;
+const LOOPBACK = '127.0.0.1';
 const REMOVE_RETRY_FIRST_MS = 1_000;
 const REMOVE_RETRY_MAX_MS = 10_000;
 
@@ -177,12 +177,12 @@ export class ContainerSet {
     this.#requestReconcile();
   }
 
-  /** Containers the health checker probes: those starting or in rotation with a known port. */
-  healthTargets(): { id: string; port: number; phase: 'starting' | 'ready' }[] {
-    const out: { id: string; port: number; phase: 'starting' | 'ready' }[] = [];
+  /** Replicas the health checker probes: those starting or in rotation with a known address. */
+  healthTargets(): { id: string; host: string; port: number; phase: 'starting' | 'ready' }[] {
+    const out: { id: string; host: string; port: number; phase: 'starting' | 'ready' }[] = [];
     for (const c of this.#containers.values()) {
       if ((c.state === 'starting' || c.state === 'ready') && c.hostPort !== null) {
-        out.push({ id: c.id, port: c.hostPort, phase: c.state });
+        out.push({ id: c.id, host: c.host, port: c.hostPort, phase: c.state });
       }
     }
     return out;
@@ -196,6 +196,8 @@ export class ContainerSet {
         id: c.id,
         name: c.name,
         hostPort: c.hostPort ?? c.reservedPort,
+        host: c.host,
+        node: c.node,
         state: c.state,
         inFlight: c.upstream?.inFlight ?? 0,
         served: c.upstream?.served ?? 0,
@@ -241,8 +243,11 @@ export class ContainerSet {
     }
   }
 
-  /** The engine says a container stopped (`die`, `oom`, `destroy`): replace it at once if it was serving. */
-  containerExited(id: string, action: string, exitCode?: string): void {
+  /**
+   * The runtime says a replica stopped serving (its process exited, it was removed, its
+   * swarm node went down): out of the rotation and replaced at once if it was serving.
+   */
+  replicaLost(id: string, reason: string): void {
     const c = this.#containers.get(id);
     if (!c) return; // not ours
     if (c.cutDrain) {
@@ -251,11 +256,11 @@ export class ContainerSet {
       return;
     }
     if (!isActive(c.state)) return; // ours to stop
-    this.#fail(c, `container ${exitReason(action, exitCode)}`, { drain: false, counts: true });
+    this.#fail(c, reason, { drain: false, counts: true });
   }
 
   /**
-   * A Docker call outside the owner failed (the events stream broke). If it says the
+   * A runtime call outside the owner failed (its watch broke). If it says the
    * engine is away, the owner enters the engine-unavailable state.
    */
   engineError(err: unknown): void {
@@ -269,7 +274,7 @@ export class ContainerSet {
    * was adopted (at most `keepUpTo`, --max), so nothing adopted is drained at once.
    */
   async adopt(options: { keepUpTo?: number } = {}): Promise<{ adopted: number; removed: number }> {
-    const found = await this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] });
+    const found = await this.#o.runtime.list();
     const counts = await this.#serialised(async () => {
       const taken = await this.#takeOver(found);
       // What was adopted is serving: count it in before the next reconcile, or an empty
@@ -317,12 +322,13 @@ export class ContainerSet {
     if (c.hostPort === null) return;
     c.state = 'ready';
     c.readyAt = now;
-    c.upstream = new Upstream(c.id, c.hostPort);
+    c.upstream = new Upstream(c.id, c.hostPort, c.host);
     this.#o.pool.add(c.upstream);
     this.#noPortLogged = false;
-    this.#log.info('container.ready', `${c.name} answered 200 and joined the rotation after ${now - c.createdAt}ms`, {
+    this.#log.info('container.ready', `${c.name} answered 200 and joined the rotation after ${now - c.createdAt}ms${c.node ? ` (on ${c.node})` : ''}`, {
       container: c.id,
       hostPort: c.hostPort,
+      ...(c.node ? { node: c.node, host: c.host } : {}),
     });
     // An outdated one may now be retired.
     this.#requestReconcile();
@@ -376,7 +382,7 @@ export class ContainerSet {
         // Stopping gently: SIGTERM, SIGKILL after the stop timeout.
         c.state = 'stopping';
         try {
-          await this.#o.docker.stopContainer(c.id, { timeoutSeconds: Math.max(0, Math.ceil(this.#o.stopTimeoutMs / 1000)) });
+          await this.#o.runtime.stop(c.id, Math.max(0, Math.ceil(this.#o.stopTimeoutMs / 1000)));
         } catch (err) {
           if (isUnavailable(err)) this.#engineDown(err);
           this.#log.warn('container.stop_failed', `stopping ${c.name} failed, removing it by force: ${message(err)}`, { container: c.id });
@@ -415,7 +421,7 @@ export class ContainerSet {
     let delay = REMOVE_RETRY_FIRST_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#o.docker.removeContainer(c.id, { force: true });
+        await this.#o.runtime.remove(c.id);
         break;
       } catch (err) {
         if (isUnavailable(err)) this.#engineDown(err);
@@ -512,7 +518,7 @@ export class ContainerSet {
     if (this.#closed) return;
     this.#engineTimer = this.#clock.setTimeout(() => {
       this.#engineTimer = null;
-      this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] }).then(
+      this.#o.runtime.list().then(
         () => this.#engineUp(),
         () => this.#pollEngine(),
       );
@@ -533,15 +539,14 @@ export class ContainerSet {
     this.#chain = this.#chain
       .then(async () => {
         if (this.#closed) return;
-        const found = await this.#o.docker.listContainers({ all: true, labels: [serviceFilter(this.#o.service)] });
-        await this.#resync(found);
+        await this.#resync(await this.#o.runtime.list());
       })
       .catch((err: unknown) => this.#chainFailed(err));
     this.#requestReconcile();
   }
 
   /** After an outage: forget what the engine no longer has, replace what stopped, take over what we did not know. */
-  async #resync(found: readonly ContainerSummary[]): Promise<void> {
+  async #resync(found: readonly ReplicaSummary[]): Promise<void> {
     const listed = new Map(found.map((s) => [s.id, s]));
     for (const c of [...this.#containers.values()]) {
       const s = listed.get(c.id);
@@ -675,7 +680,7 @@ export class ContainerSet {
     const target = this.#target;
     let id: string;
     try {
-      ({ id } = await this.#o.docker.createContainer(instanceSpec(target.base, { name, hostPort, hash: target.hash })));
+      ({ id } = await this.#o.runtime.create(instanceSpec(target.base, { name, hostPort, hash: target.hash })));
     } catch (err) {
       if (isUnavailable(err)) {
         this.#engineDown(err);
@@ -693,6 +698,8 @@ export class ContainerSet {
       name,
       reservedPort: hostPort === 0 ? null : hostPort,
       hostPort: null,
+      host: LOOPBACK,
+      node: null,
       state: 'starting',
       createdAt,
       startedAt: null,
@@ -711,15 +718,17 @@ export class ContainerSet {
     this.#o.hooks?.started?.();
     this.#log.info('container.created', `${name} created from ${target.image}`, { container: id, ...(c.reservedPort ? { hostPort: c.reservedPort } : {}) });
     try {
-      await this.#o.docker.startContainer(id);
-      const info = await this.#o.docker.inspectContainer(id);
-      if (!info.state.running) throw new Error(`it exited at once with code ${info.state.exitCode}`);
-      const port = publishedPort(info, this.#o.containerPort);
-      if (port === undefined) throw new Error(`the engine published no host port for container port ${this.#o.containerPort}`);
-      c.hostPort = port;
-      const started = Date.parse(info.state.startedAt);
-      c.startedAt = Number.isFinite(started) && started > 0 ? started : this.#clock.now();
-      this.#log.debug('container.started', `${name} started on 127.0.0.1:${port}`, { container: id, hostPort: port });
+      const started = await this.#o.runtime.start(id);
+      if (!isActive(c.state)) return; // it left while starting (lost, or shut down)
+      c.host = started.address.host;
+      c.hostPort = started.address.port;
+      c.node = started.node;
+      c.startedAt = started.startedAt ?? this.#clock.now();
+      this.#log.debug('container.started', `${name} started on ${c.host}:${c.hostPort}${c.node ? ` (node ${c.node})` : ''}`, {
+        container: id,
+        hostPort: c.hostPort,
+        ...(c.node ? { node: c.node, host: c.host } : {}),
+      });
     } catch (err) {
       if (!isActive(c.state)) return; // it already left (its process died meanwhile)
       if (isUnavailable(err)) {
@@ -740,7 +749,7 @@ export class ContainerSet {
   // --- adoption ----------------------------------------------------------------
 
   /** Adopts what can serve of `found` (containers the owner does not manage yet) and removes the rest. */
-  async #takeOver(found: readonly ContainerSummary[]): Promise<{ adopted: number; removed: number }> {
+  async #takeOver(found: readonly ReplicaSummary[]): Promise<{ adopted: number; removed: number }> {
     let adopted = 0;
     let removed = 0;
     const probe = this.#o.probe ?? probeHealth;
@@ -749,9 +758,10 @@ export class ContainerSet {
         const decision = adoptionDecision(s, { containerPort: this.#o.containerPort, hostPorts: this.#o.hostPorts ?? null, specHash: this.#target.hash });
         let why = decision.kind === 'remove' ? decision.why : '';
         if (decision.kind === 'probe') {
-          const result = await probe({ port: decision.port, path: this.#o.healthPath, timeoutMs: this.#o.healthTimeoutMs });
+          const { host, port } = decision.address;
+          const result = await probe({ host, port, path: this.#o.healthPath, timeoutMs: this.#o.healthTimeoutMs });
           if (result.ok) {
-            await this.#adoptReady(s, decision.port, decision.current ? null : decision.why);
+            await this.#adoptReady(s, decision.current ? null : decision.why);
             adopted++;
             return;
           }
@@ -759,50 +769,52 @@ export class ContainerSet {
         }
         removed++;
         this.#log.info('container.orphan_removed', `removing a container left by an earlier run: ${why}`, { container: s.id });
-        const c = this.#record(s, { port: null, current: false, startedAt: null });
+        const c = this.#record(s, { reachable: false, current: false, startedAt: null });
         this.#leave(c, why, { drain: false, gentle: false });
       }),
     );
     return { adopted, removed };
   }
 
-  async #adoptReady(s: ContainerSummary, port: number, outdated: string | null): Promise<void> {
+  async #adoptReady(s: ReplicaSummary, outdated: string | null): Promise<void> {
     let startedAt: number | null = null;
     try {
-      const info = await this.#o.docker.inspectContainer(s.id);
-      const t = Date.parse(info.state.startedAt);
-      if (Number.isFinite(t) && t > 0) startedAt = t;
+      startedAt = await this.#o.runtime.startedAt(s.id);
     } catch {
       // Only the start time is lost; the health API already answered.
     }
-    const c = this.#record(s, { port, current: outdated === null, startedAt });
+    const c = this.#record(s, { reachable: true, current: outdated === null, startedAt });
     // Its age, not a join time: it has been serving since before this process started.
     const ageMs = startedAt === null ? null : Math.max(0, this.#clock.now() - startedAt);
     const age = ageMs === null ? '' : ` (up ${formatAge(ageMs)})`;
     this.#log.info('container.adopted', `${c.name}${age} adopted from an earlier run${outdated ? `; it serves until a replacement of the current spec is ready, as ${outdated}` : ''}`, {
       container: c.id,
-      hostPort: port,
+      hostPort: c.hostPort,
+      ...(c.node ? { node: c.node, host: c.host } : {}),
       current: c.current,
       ...(ageMs === null ? {} : { ageMs }),
     });
     this.#join(c, this.#clock.now());
   }
 
-  #record(s: ContainerSummary, fields: { port: number | null; current: boolean; startedAt: number | null }): Managed {
+  /** A record of a replica found on the engine; `reachable`: it is probed and may join at its address. */
+  #record(s: ReplicaSummary, fields: { reachable: boolean; current: boolean; startedAt: number | null }): Managed {
     const c: Managed = {
       id: s.id,
-      name: (s.names[0] ?? s.id.slice(0, 12)).replace(/^\//, ''),
-      reservedPort: publishedPort(s, this.#o.containerPort) ?? null,
-      hostPort: fields.port,
+      name: s.name,
+      reservedPort: s.address?.port ?? null,
+      hostPort: fields.reachable ? (s.address?.port ?? null) : null,
+      host: s.address?.host ?? LOOPBACK,
+      node: s.node,
       state: 'starting',
-      createdAt: s.created > 0 ? s.created * 1000 : this.#clock.now(),
+      createdAt: s.createdAt > 0 ? s.createdAt : this.#clock.now(),
       startedAt: fields.startedAt,
       readyAt: null,
       upstream: null,
       health: [],
       adopted: true,
       hash: s.labels[SPEC_LABEL] ?? 'unknown',
-      image: s.labels[IMAGE_LABEL] ?? s.image,
+      image: s.image,
       current: fields.current,
       cutDrain: null,
       removing: false,

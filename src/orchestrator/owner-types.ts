@@ -3,12 +3,13 @@
 // only, apart from container-set.ts so the state machine there reads on its own.
 import type { Clock } from '../clock.js';
 import type { PortRange } from '../config.js';
-import type { ContainerSpec, DockerClient } from '../docker/index.js';
+import type { ContainerSpec } from '../docker/index.js';
 import type { BackoffTracker } from '../health/backoff.js';
 import type { probeHealth } from '../health/probe.js';
 import type { Logger } from '../log.js';
 import type { UpstreamPool } from '../proxy/pool.js';
 import type { Upstream } from '../proxy/upstream.js';
+import type { ReplicaRuntime } from '../runtime/types.js';
 import type { ContainerState, DeployState, HealthResult } from '../status.js';
 import type { SpecConfig } from './spec.js';
 
@@ -17,12 +18,6 @@ export interface Latch {
   readonly promise: Promise<void>;
   readonly resolve: () => void;
 }
-
-/** The engine operations the owner uses (a DockerClient, or a stand-in in tests). */
-export type DockerApi = Pick<
-  DockerClient,
-  'createContainer' | 'startContainer' | 'stopContainer' | 'removeContainer' | 'inspectContainer' | 'listContainers'
->;
 
 /** Counters the owner bumps (metrics). */
 export interface ContainerSetHooks {
@@ -35,7 +30,8 @@ export interface ContainerSetHooks {
 
 /** What the owner needs to know to create (the spec's fields), check and stop containers. */
 export interface ContainerSetOptions extends SpecConfig {
-  readonly docker: DockerApi;
+  /** What runs the replicas: containers on one engine, or services on a swarm. */
+  readonly runtime: ReplicaRuntime;
   readonly pool: UpstreamPool;
   readonly hostPorts?: PortRange | null;
   readonly healthPath: string;
@@ -104,6 +100,10 @@ export interface Managed {
   readonly reservedPort: number | null;
   /** The host port the engine published once it started; null until then (nothing to probe yet). */
   hostPort: number | null;
+  /** The address the port is published on: 127.0.0.1, or its swarm node's address. */
+  host: string;
+  /** Its swarm node's hostname (null on one engine, or not known yet). */
+  node: string | null;
   state: ContainerState;
   readonly createdAt: number;
   /** When its process started (inspect's State.StartedAt, or when we started it). */

@@ -32,6 +32,8 @@ export function fakeContainer(i: number, state: ContainerState = 'ready', over: 
     id: fakeId(`${i}a${i}b${i}c${i}d${i}e${i}`),
     name: `symphony-demo-${i}`,
     hostPort: 32000 + i,
+    host: '127.0.0.1',
+    node: null,
     state,
     inFlight: i,
     served: 100 * i,

@@ -4,7 +4,7 @@ import { SymphonyMetrics, codeClass } from '../../src/admin/symphony-metrics.js'
 import type { CodeClass } from '../../src/admin/symphony-metrics.js';
 import { CONTAINER_STATES } from '../../src/status.js';
 import type { ContainerState } from '../../src/status.js';
-import { fakeStatus } from './fake-status.js';
+import { fakeContainer, fakeStatus } from './fake-status.js';
 
 /** The value of one sample line, e.g. `symphony_containers{state="ready"}`. */
 function sample(text: string, series: string): number | undefined {
@@ -35,6 +35,7 @@ describe('SymphonyMetrics', () => {
     ['symphony_retries_total', 'counter'],
     ['symphony_queue_waits_total', 'counter'],
     ['symphony_containers', 'gauge'],
+    ['symphony_node_replicas', 'gauge'],
     ['symphony_desired_replicas', 'gauge'],
     ['symphony_window_requests', 'gauge'],
     ['symphony_health_checks_total', 'counter'],
@@ -102,6 +103,19 @@ describe('SymphonyMetrics', () => {
       ['symphony_scale_decisions_total{direction="down"}', 0],
     ];
     for (const [series, value] of want) assert.equal(sample(text, series), value, series);
+  });
+
+  test('on a swarm: replicas by node and state, and a node that is gone leaves no series', () => {
+    const m = new SymphonyMetrics();
+    const on = (i: number, node: string, state: ContainerState = 'ready') => fakeContainer(i, state, { node, host: `10.231.0.${10 + i}` });
+    const first = m.render(fakeStatus({ containers: [on(1, 'node-1'), on(2, 'node-1'), on(3, 'node-2', 'starting')] }));
+    assert.equal(sample(first, 'symphony_node_replicas{node="node-1",state="ready"}'), 2);
+    assert.equal(sample(first, 'symphony_node_replicas{node="node-2",state="starting"}'), 1);
+    const second = m.render(fakeStatus({ containers: [on(1, 'node-1'), on(4, 'node-3')] }));
+    assert.equal(sample(second, 'symphony_node_replicas{node="node-1",state="ready"}'), 1);
+    assert.equal(sample(second, 'symphony_node_replicas{node="node-3",state="ready"}'), 1);
+    assert.doesNotMatch(second, /node="node-2"/);
+    assert.doesNotMatch(m.render(fakeStatus()), /^symphony_node_replicas\{/m, 'no series on one engine');
   });
 
   test('gauges follow the status at each render, including going back to 0', () => {

@@ -121,9 +121,27 @@ describe('the container table', () => {
     ],
   ];
   for (const [name, container, expected] of rows) test(name, () => assert.deepEqual(containerRow(container, T0), expected, name));
+
+  test('on a swarm: the node and its address instead of the host port', () => {
+    const c = fakeContainer(2, 'ready', { spec: '0123456789abcdef', image: 'demo:2', node: 'node-2', host: '10.231.0.12', hostPort: 30_002 });
+    assert.deepEqual(containerRow(c, T0, true), ['2a2b2c2d2e2f', 'symphony-demo-2', 'demo:2 @ 01234567', 'node-2', '10.231.0.12:30002', 'ready', '2', '200', '200 in 3 ms, 1s ago']);
+    assert.deepEqual(containerRow({ ...c, hostPort: null }, T0, true).slice(3, 5), ['node-2', '-']);
+  });
 });
 
 describe('formatStatus', () => {
+  test('on a swarm the table has the node of each replica', () => {
+    const status: WireStatus = {
+      ...fakeStatus({ states: ['ready'] }),
+      containers: [fakeContainer(1, 'ready', { spec: 'aaaaaaaaaaaaaaaa', image: 'demo:1', adopted: false, node: 'node-3', host: '10.231.0.13', hostPort: 30_001 })],
+    };
+    const table = formatStatus(status, T0).split('\n').slice(-2);
+    assert.deepEqual(table, [
+      'SERVICE ID     NAME              VERSION             NODE     ADDRESS             STATE   IN FLIGHT   SERVED   LAST CHECK',
+      '1a1b1c1d1e1f   symphony-demo-1   demo:1 @ aaaaaaaa   node-3   10.231.0.13:30001   ready   1           100      200 in 3 ms, 1s ago',
+    ]);
+  });
+
   test('the whole text: service, window, replicas and why, the deploy, the table', () => {
     const status: WireStatus = {
       ...fakeStatus({ states: ['ready', 'starting'] }),

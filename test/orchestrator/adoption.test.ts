@@ -1,46 +1,52 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContainerSummary } from '../../src/docker/index.js';
 import { adoptionDecision, type AdoptionDecision } from '../../src/orchestrator/adoption.js';
-import { exitReason } from '../../src/orchestrator/exit-reason.js';
+import { exitReason } from '../../src/runtime/exit-reason.js';
 import { SPEC_LABEL } from '../../src/orchestrator/labels.js';
+import type { ReplicaSummary } from '../../src/runtime/types.js';
 
-const summary = (extra: Partial<ContainerSummary> = {}): ContainerSummary => ({
+const summary = (extra: Partial<ReplicaSummary> = {}): ReplicaSummary => ({
   id: 'c1',
-  names: ['/web-1'],
+  name: 'web-1',
   image: 'demo:1',
   state: 'running',
-  status: 'Up 3 seconds',
   labels: { [SPEC_LABEL]: 'aaaa' },
-  created: 1,
-  ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 18_001 }],
+  createdAt: 1_000,
+  address: { host: '127.0.0.1', port: 18_001 },
+  node: null,
   ...extra,
 });
+const at = { host: '127.0.0.1', port: 18_001 };
 const wants = { containerPort: 80, hostPorts: null, specHash: 'aaaa' };
 
 describe('adoptionDecision', () => {
-  const rows: { name: string; s: ContainerSummary; wants?: Parameters<typeof adoptionDecision>[1]; want: AdoptionDecision }[] = [
-    { name: 'running, same spec: probe, current', s: summary(), want: { kind: 'probe', port: 18_001, current: true } },
+  const rows: { name: string; s: ReplicaSummary; wants?: Parameters<typeof adoptionDecision>[1]; want: AdoptionDecision }[] = [
+    { name: 'running, same spec: probe, current', s: summary(), want: { kind: 'probe', address: at, current: true } },
+    {
+      name: 'on a swarm node: probe there',
+      s: summary({ address: { host: '10.231.0.12', port: 30_001 }, node: 'node-2' }),
+      want: { kind: 'probe', address: { host: '10.231.0.12', port: 30_001 }, current: true },
+    },
     { name: 'exited: remove', s: summary({ state: 'exited' }), want: { kind: 'remove', why: 'it is exited' } },
     { name: 'created, never started: remove', s: summary({ state: 'created' }), want: { kind: 'remove', why: 'it is created' } },
-    { name: 'port not published: remove', s: summary({ ports: [] }), want: { kind: 'remove', why: 'container port 80 is not published' } },
+    { name: 'port not published: remove', s: summary({ address: null }), want: { kind: 'remove', why: 'container port 80 is not published' } },
     {
       name: 'another spec: probe, outdated',
       s: summary({ labels: { [SPEC_LABEL]: 'bbbb' } }),
-      want: { kind: 'probe', port: 18_001, current: false, why: 'it was made from another spec (bbbb, now aaaa)' },
+      want: { kind: 'probe', address: at, current: false, why: 'it was made from another spec (bbbb, now aaaa)' },
     },
     {
       name: 'no spec label: probe, outdated',
       s: summary({ labels: {} }),
-      want: { kind: 'probe', port: 18_001, current: false, why: 'it has no spec label (made by an older version)' },
+      want: { kind: 'probe', address: at, current: false, why: 'it has no spec label (made by an older version)' },
     },
     {
       name: 'host port outside --host-ports: probe, outdated',
       s: summary(),
       wants: { ...wants, hostPorts: { first: 18_100, last: 18_109 } },
-      want: { kind: 'probe', port: 18_001, current: false, why: 'its host port 18001 is outside --host-ports' },
+      want: { kind: 'probe', address: at, current: false, why: 'its host port 18001 is outside --host-ports' },
     },
-    { name: 'host port inside --host-ports: current', s: summary(), wants: { ...wants, hostPorts: { first: 18_000, last: 18_009 } }, want: { kind: 'probe', port: 18_001, current: true } },
+    { name: 'host port inside --host-ports: current', s: summary(), wants: { ...wants, hostPorts: { first: 18_000, last: 18_009 } }, want: { kind: 'probe', address: at, current: true } },
   ];
   for (const row of rows) test(row.name, () => assert.deepEqual(adoptionDecision(row.s, row.wants ?? wants), row.want));
 });

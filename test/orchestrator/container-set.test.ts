@@ -44,7 +44,7 @@ describe('ContainerSet: starting and replacing', () => {
     await t.startReady();
     const [crashed, other] = t.ids('ready') as [string, string];
     t.docker.exit(crashed);
-    t.set.containerExited(crashed, 'die', '137');
+    t.set.replicaLost(crashed, 'container exited with code 137');
     assert.equal(t.pool.get(crashed), undefined, 'left the rotation synchronously');
     assert.ok(t.pool.get(other));
     await settle();
@@ -142,7 +142,7 @@ describe('ContainerSet: starting and replacing', () => {
     t.probe(slow, { ok: false, error: 'timeout' });
     await settle();
     assert.deepEqual(t.ids('draining'), [slow]);
-    t.set.containerExited(slow, 'oom');
+    t.set.replicaLost(slow, 'container killed: out of memory');
     await settle();
     assert.ok(!t.docker.containers.has(slow));
     assert.equal(t.logged('container.drain_cut').length, 1);
@@ -214,7 +214,7 @@ describe('ContainerSet: a failed removal', () => {
     t.docker.failNext('remove', new DockerApiError({ status: 500, method: 'DELETE', path: `/containers/${id}`, engineMessage: 'device or resource busy' }));
     t.docker.failNext('remove', new DockerApiError({ status: 500, method: 'DELETE', path: `/containers/${id}`, engineMessage: 'device or resource busy' }));
     t.docker.exit(id);
-    t.set.containerExited(id, 'die', '1');
+    t.set.replicaLost(id, 'container exited with code 1');
     await settle();
     assert.equal(t.logged('container.remove_failed').length, 1, 'said once, not per attempt');
     assert.equal(t.logged('container.removed').length, 0);
@@ -257,7 +257,7 @@ describe('ContainerSet: fixed host ports (--host-ports)', () => {
     await t.startReady();
     const onFirst = t.set.status().find((c) => c.hostPort === 18_000)!;
     t.docker.exit(onFirst.id);
-    t.set.containerExited(onFirst.id, 'die', '1');
+    t.set.replicaLost(onFirst.id, 'container exited with code 1');
     await settle();
     assert.equal(t.docker.count('create'), 2, 'no port is free while the old one is still being removed');
     assert.equal(t.logged('container.no_port').length, 1);
@@ -389,7 +389,7 @@ describe('ContainerSet: the engine goes away and comes back', () => {
     t.docker.up = false;
     // The engine went away: one container died with it, one the owner hears of.
     t.docker.exit(crashed);
-    t.set.containerExited(crashed, 'die', '137');
+    t.set.replicaLost(crashed, 'container exited with code 137');
     await settle();
     assert.deepEqual(t.set.engineStatus(), { state: 'unavailable', since: t.clock.now() });
     assert.equal(t.logged('engine.unavailable').length, 1);

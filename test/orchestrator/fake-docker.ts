@@ -1,11 +1,11 @@
-// An in-memory stand-in for the engine operations the owner uses (DockerApi), with
+// An in-memory stand-in for the engine operations of the docker runtime (DockerApi), with
 // the behaviours the owner must cope with on demand: an engine that goes away, a
 // host port something else holds, a container that exits at start, a call that
 // fails once, a call that hangs until the test lets it go.
 import type { Clock } from '../../src/clock.js';
 import { DockerApiError, DockerUnavailableError } from '../../src/docker/errors.js';
 import type { ContainerInfo, ContainerSpec, ContainerSummary } from '../../src/docker/index.js';
-import type { DockerApi } from '../../src/orchestrator/owner-types.js';
+import type { DockerApi } from '../../src/runtime/docker.js';
 
 /** The operations of the fake, by name. */
 export type Op = 'create' | 'start' | 'stop' | 'remove' | 'inspect' | 'list';

@@ -1,10 +1,11 @@
-// The owner of the container set on a fake engine (fake-docker.ts), the fake clock and a
+// The owner of the container set on the docker runtime over a fake engine (fake-docker.ts), the fake clock and a
 // real UpstreamPool, with the handful of moves its unit tests make: step the clock, report
 // a probe, let every starting container answer, start as Symphony does.
 import { EventLogger, type LogRecord } from '../../src/log.js';
 import { ContainerSet } from '../../src/orchestrator/container-set.js';
 import type { ContainerSetOptions } from '../../src/orchestrator/owner-types.js';
 import { UpstreamPool } from '../../src/proxy/pool.js';
+import { DockerRuntime } from '../../src/runtime/docker.js';
 import type { HealthResult } from '../../src/status.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { FakeDocker } from './fake-docker.js';
@@ -23,7 +24,7 @@ export function ownerHarness(options: Partial<ContainerSetOptions> = {}, unhealt
   const deployed: string[] = [];
   const logger = new EventLogger({ level: 'debug', now: () => clock.now(), sinks: [(r) => records.push(r)] });
   const set = new ContainerSet({
-    docker,
+    runtime: new DockerRuntime({ docker, service: 'web', containerPort: 80, clock, logger }),
     pool,
     service: 'web',
     image: 'demo:1',

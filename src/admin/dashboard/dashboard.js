@@ -262,7 +262,10 @@ function renderContainers(s, now) {
     const started = Date.parse(c.startedAt);
     const since = el('td', 'time', Number.isNaN(started) ? '' : ago(started, now));
     since.title = c.startedAt;
-    tr.append(id, name, el('td', 'mono', c.hostPort === null ? '–' : `127.0.0.1:${c.hostPort}`), state,
+    // On a swarm the address is its node's, and the node is named under it.
+    const where = el('td', 'mono', c.hostPort === null ? '–' : `${c.host ?? '127.0.0.1'}:${c.hostPort}`);
+    if (c.node) where.appendChild(el('span', 'tag', c.node));
+    tr.append(id, name, where, state,
       el('td', 'num', c.inFlight), el('td', 'num', c.served), healthCell(c, now), since);
     return tr;
   }));

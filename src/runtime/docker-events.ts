@@ -6,7 +6,7 @@
 import { sleep, systemClock, type Clock } from '../clock.js';
 import type { DockerClient, DockerEvent } from '../docker/index.js';
 import { silentLogger, type Logger } from '../log.js';
-import { serviceFilter } from './labels.js';
+import { serviceFilter } from '../orchestrator/labels.js';
 
 /** Container actions that mean "it is no longer serving". */
 export const EXIT_ACTIONS = ['die', 'oom', 'destroy'] as const;

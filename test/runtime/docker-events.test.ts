@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { DockerUnavailableError } from '../../src/docker/errors.js';
 import type { DockerEvent, EventsOptions } from '../../src/docker/index.js';
 import { EventLogger, type LogRecord } from '../../src/log.js';
-import { EventsWatcher } from '../../src/orchestrator/events-watcher.js';
+import { EventsWatcher } from '../../src/runtime/docker-events.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 async function settle(): Promise<void> {
