@@ -7,7 +7,7 @@ IMAGE ?= docker-symphony-demo:latest
 TESTS := $(shell find test bench -name '*.test.ts' 2>/dev/null | sort)
 NODE_TEST := node --import tsx --test --test-reporter=spec --test-timeout=180000
 
-.PHONY: install build engine image test test-unit demo bench screenshot typecheck reliability clean
+.PHONY: install build engine image test test-unit demo swarm-up swarm-down swarm-demo bench screenshot typecheck reliability clean
 
 install: node_modules/.installed
 
@@ -44,6 +44,28 @@ demo: build image
 	@VERSION=2 IMAGE=docker-symphony-demo:v2 bash scripts/build-image.sh
 	node dist/cli.js --image $(IMAGE) --container-port 80 --listen 127.0.0.1:8080 \
 		--window 30s --base-scale-count 20 --min 1 --max 5
+
+# A real Docker Swarm of SWARM_NODES (3) nodes on this machine (root): each a dockerd in a
+# network namespace of its own, node addresses 10.231.0.11… reachable from the host
+# (scripts/swarm-up.sh says more). swarm-up prints the env (SWARM_MANAGER_HOST=…) and
+# leaves it running; swarm-down removes everything.
+SWARM_NODES ?= 3
+swarm-up: image
+	@SWARM_NODES=$(SWARM_NODES) SWARM_IMAGES='$(IMAGE)' bash scripts/swarm-up.sh
+
+swarm-down:
+	@bash scripts/swarm-down.sh
+
+# The demo on the swarm: one single-replica service per replica, host-mode ports on the
+# node addresses, proxy on 127.0.0.1:8080. The swarm is torn down when the orchestrator exits.
+swarm-demo: build image
+	@VERSION=2 IMAGE=docker-symphony-demo:v2 bash scripts/build-image.sh
+	@trap 'bash scripts/swarm-down.sh' EXIT; \
+	env_lines=$$(SWARM_NODES=$(SWARM_NODES) SWARM_IMAGES='$(IMAGE) docker-symphony-demo:v2' bash scripts/swarm-up.sh) || exit 1; \
+	manager=$$(printf '%s\n' "$$env_lines" | sed -n 's/^SWARM_MANAGER_HOST=//p'); \
+	echo "swarm-demo: DOCKER_HOST=$$manager"; \
+	DOCKER_HOST=$$manager node dist/cli.js --runtime swarm --image $(IMAGE) --container-port 80 \
+		--listen 127.0.0.1:8080 --swarm-heartbeat 1s --window 30s --base-scale-count 20 --min 1 --max 5
 
 # Faults on the real engine under load (fast and full rows) and hostile input; writes
 # RELIABILITY.md (rows and run log in a temporary directory it names). Root for the

@@ -63,9 +63,11 @@ if ! command -v dockerd >/dev/null 2>&1; then
   say "installing Debian's docker.io (apt-get) ..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
-  apt-get install -y -qq --no-install-recommends docker.io iptables ca-certificates curl >/dev/null
+  apt-get install -y -qq --no-install-recommends docker.io iptables iproute2 ca-certificates curl >/dev/null
 fi
 command -v curl >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq curl >/dev/null; }
+# The swarm and engine-restart tests build engines in network namespaces (ip netns, veth).
+command -v ip >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null; apt-get install -y -qq --no-install-recommends iproute2 >/dev/null; }
 
 # A dockerd killed hard leaves its pid file behind (its pid possibly a zombie);
 # a new dockerd refuses to start until the stale file is gone.

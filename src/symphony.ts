@@ -30,6 +30,8 @@ import { containerOptionsOf } from './orchestrator/spec.js';
 import type { DeployStatus, ScaleDecision, SymphonyStatus } from './status.js';
 import type { DeployChanges } from './orchestrator/owner-types.js';
 import { DockerRuntime } from './runtime/docker.js';
+import { SwarmUnsupportedError, swarmUnsupported } from './runtime/swarm-spec.js';
+import { SwarmRuntime } from './runtime/swarm.js';
 import type { ReplicaRuntime, RuntimeWatch } from './runtime/types.js';
 
 /** What a Symphony is built from besides its options (all optional). */
@@ -118,7 +120,9 @@ export class Symphony extends EventEmitter {
     this.#window =
       config.windowMode === 'tumbling' ? new TumblingWindow({ windowMs: config.windowMs }) : new SlidingWindow({ windowMs: config.windowMs });
     this.#pool = new UpstreamPool({ clock: this.#clock });
-    this.#runtime = new DockerRuntime({ docker: this.#docker, service: config.name, containerPort: config.containerPort, clock: this.#clock, logger: log });
+    const runtimeOptions = { docker: this.#docker, service: config.name, containerPort: config.containerPort, clock: this.#clock, logger: log };
+    this.#runtime =
+      config.runtime === 'swarm' ? new SwarmRuntime({ ...runtimeOptions, startupTimeoutMs: config.startupTimeoutMs }) : new DockerRuntime(runtimeOptions);
     this.#owner = new ContainerSet({
       runtime: this.#runtime,
       pool: this.#pool,
@@ -254,6 +258,15 @@ export class Symphony extends EventEmitter {
     try {
       await this.#docker.ping();
       bailIfStopped();
+      if (this.#runtime instanceof SwarmRuntime) {
+        // Before anything is created: the spec must be one Swarm can run, DOCKER_HOST must
+        // manage a swarm; the heartbeat is changed only when asked.
+        const unsupported = swarmUnsupported(this.#owner.spec);
+        if (unsupported.length > 0) throw new SwarmUnsupportedError(unsupported);
+        await this.#runtime.requireManager();
+        if (config.swarmHeartbeatMs !== null) await this.#runtime.configureSwarm({ heartbeatMs: config.swarmHeartbeatMs });
+        bailIfStopped();
+      }
       await this.#ensureImage();
       bailIfStopped();
       // A missing --network stops the start before any container is created.

@@ -35,7 +35,8 @@ describe('preflight', () => {
     asked: [] as string[],
     async inspectNetwork(name: string): Promise<NetworkInfo | undefined> {
       this.asked.push(name);
-      return networks.includes(name) ? { id: `id-${name}`, name, driver: 'bridge' } : undefined;
+      if (name.startsWith('overlay-')) return { id: `id-${name}`, name, driver: 'overlay', scope: 'swarm' };
+      return networks.includes(name) ? { id: `id-${name}`, name, driver: 'bridge', scope: 'local' } : undefined;
     },
     async imageInspect(): Promise<ImageInfo | undefined> {
       return { id: 'i', repoTags: [], exposedPorts: exposed };
@@ -53,6 +54,19 @@ describe('preflight', () => {
       return err instanceof SymphonyError && err.code === 'NETWORK_NOT_FOUND' && err.message.startsWith('--network b: no such network');
     });
     assert.deepEqual(docker.asked, ['a', 'b']);
+  });
+
+  test('on a swarm, a network of one engine stops it with NETWORK_NOT_SWARM_SCOPED; a swarm network does not', async () => {
+    const { log } = logger();
+    await assert.rejects(preflight(engine(['a'], []), { image: 'x', containerPort: 80, networks: ['a', 'overlay-b'], runtime: 'swarm' }, log), (err: unknown) => {
+      return (
+        err instanceof SymphonyError &&
+        err.code === 'NETWORK_NOT_SWARM_SCOPED' &&
+        err.message === '--network a: a network of one engine, which Swarm services cannot join; use a swarm network (docker network create --driver overlay --attachable a)'
+      );
+    });
+    await preflight(engine([], []), { image: 'x', containerPort: 80, networks: ['overlay-b'], runtime: 'swarm' }, log);
+    await preflight(engine(['a'], []), { image: 'x', containerPort: 80, networks: ['a'], runtime: 'docker' }, log);
   });
 
   test('a container port the image does not expose is a warning, not a failure', async () => {

@@ -314,6 +314,16 @@ export class DockerClient {
     });
   }
 
+  /**
+   * One buffered request for endpoint families kept in their own module (swarm.ts), with
+   * the same version negotiation, transport and error mapping as the methods here.
+   * `statuses` says what its answers mean; the body is the parsed JSON (undefined when empty).
+   */
+  async request(method: string, path: string, statuses: StatusTable, options: { query?: Query; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
+    const res = await this.#call(method, path, statuses, options);
+    return { status: res.status, body: res.body.length === 0 ? undefined : parseJson(res, `${method} ${path}`) };
+  }
+
   async #call(
     method: string,
     path: string,

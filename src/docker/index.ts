@@ -14,6 +14,19 @@ export { parseDockerHost, describeDockerHost, DEFAULT_DOCKER_HOST, DEFAULT_SOCKE
 export type { DockerHost, DockerTls } from './host.js';
 export { CLIENT_API_VERSION, negotiateApiVersion, compareApiVersions } from './version.js';
 export { JsonLinesSplitter } from './json-lines.js';
+export { SwarmApi, SWARM_STATUS, NotSwarmManagerError, isOutOfSequence, notManagerDetail } from './swarm.js';
+export type { SwarmTransport, SwarmUpdate } from './swarm.js';
+export type {
+  NodeInfo,
+  ServiceInfo,
+  ServiceMount,
+  ServiceSpec,
+  SwarmCluster,
+  SwarmNodeInfo,
+  TaskFilters,
+  TaskInfo,
+  TaskPort,
+} from './swarm-types.js';
 export { publishedPort } from './types.js';
 export type {
   ContainerInfo,

@@ -81,6 +81,8 @@ export interface NetworkInfo {
   readonly name: string;
   /** `bridge`, `overlay`, … */
   readonly driver: string;
+  /** `local` (one engine) or `swarm` (every node of a swarm). */
+  readonly scope: string;
 }
 
 /** One published port: `containerPort/protocol` reachable at `hostIp:hostPort`. */

@@ -88,7 +88,7 @@ export function toImageInfo(raw: unknown): ImageInfo {
 /** GET /networks/{id} → NetworkInfo. */
 export function toNetworkInfo(raw: unknown): NetworkInfo {
   const r = record(raw);
-  return { id: str(r['Id']), name: str(r['Name']), driver: str(r['Driver']) };
+  return { id: str(r['Id']), name: str(r['Name']), driver: str(r['Driver']), scope: str(r['Scope']) };
 }
 
 /** GET /containers/{id}/json → ContainerInfo. */

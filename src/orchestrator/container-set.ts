@@ -27,6 +27,7 @@ import { probeHealth } from '../health/probe.js';
 import { describeProbe, healthVerdict, probeFailure } from '../health/verdict.js';
 import { silentLogger, type Logger } from '../log.js';
 import { Upstream } from '../proxy/upstream.js';
+import type { ContainerSpec } from '../docker/index.js';
 import type { ReplicaSummary } from '../runtime/types.js';
 import type { ContainerStatus, DeployStatus, HealthResult } from '../status.js';
 import { adoptionDecision } from './adoption.js';
@@ -91,6 +92,11 @@ export class ContainerSet {
   /** The hash new containers are labelled with (`docker-symphony.spec`). */
   get specHash(): string {
     return this.#target.hash;
+  }
+
+  /** The spec new containers are made from (without name, host port and hash label). */
+  get spec(): ContainerSpec {
+    return this.#target.base;
   }
 
   /** The image new containers run (changed by a deploy). */

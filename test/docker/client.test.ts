@@ -327,11 +327,11 @@ function settledWith(result: { outcome: unknown }): unknown {
 describe('DockerClient networks', () => {
   test('inspectNetwork: the network, or undefined for a 404', async () => {
     const engine = await fake({
-      'GET /v1.41/networks/db-net': (_req, res) => sendJson(res, 200, { Id: 'n1', Name: 'db-net', Driver: 'bridge' }),
+      'GET /v1.41/networks/db-net': (_req, res) => sendJson(res, 200, { Id: 'n1', Name: 'db-net', Driver: 'bridge', Scope: 'local' }),
       'GET /v1.41/networks/nope': (_req, res) => sendJson(res, 404, { message: 'network nope not found' }),
     });
     const docker = new DockerClient({ host: engine.host, apiVersion: '1.41' });
-    assert.deepEqual(await docker.inspectNetwork('db-net'), { id: 'n1', name: 'db-net', driver: 'bridge' });
+    assert.deepEqual(await docker.inspectNetwork('db-net'), { id: 'n1', name: 'db-net', driver: 'bridge', scope: 'local' });
     assert.equal(await docker.inspectNetwork('nope'), undefined);
   });
 

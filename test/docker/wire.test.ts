@@ -90,10 +90,11 @@ describe('createContainerBody', () => {
 });
 
 describe('toNetworkInfo', () => {
-  test('id, name and driver', () => {
-    assert.deepEqual(toNetworkInfo({ Id: 'n1', Name: 'db-net', Driver: 'bridge', Containers: {} }), { id: 'n1', name: 'db-net', driver: 'bridge' });
+  test('id, name, driver and scope', () => {
+    assert.deepEqual(toNetworkInfo({ Id: 'n1', Name: 'db-net', Driver: 'bridge', Scope: 'local', Containers: {} }), { id: 'n1', name: 'db-net', driver: 'bridge', scope: 'local' });
+    assert.deepEqual(toNetworkInfo({ Id: 'n2', Name: 'mesh', Driver: 'overlay', Scope: 'swarm' }), { id: 'n2', name: 'mesh', driver: 'overlay', scope: 'swarm' });
   });
-  test('odd shapes become empty strings', () => assert.deepEqual(toNetworkInfo(null), { id: '', name: '', driver: '' }));
+  test('odd shapes become empty strings', () => assert.deepEqual(toNetworkInfo(null), { id: '', name: '', driver: '', scope: '' }));
 });
 
 describe('splitImageRef', () => {

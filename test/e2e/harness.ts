@@ -2,9 +2,12 @@
 // child process) in front of the demo image on the real engine, with short
 // windows, and a sweeper that removes every container of the test's service
 // whatever happened.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { DockerClient } from '../../src/docker/index.js';
 import type { LogRecord } from '../../src/log.js';
 import { Symphony } from '../../src/symphony.js';
@@ -141,4 +144,39 @@ export function request(port: number, path: string, options: { method?: string; 
 /** The `hostname` (short container id) that answered a demo-app route. */
 export function hostnameOf(reply: Reply): string {
   return (JSON.parse(reply.body) as { hostname: string }).hostname;
+}
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/** The CLI in a child process, with its JSON log records and its stderr. */
+export interface Cli {
+  readonly child: ChildProcess;
+  readonly records: { event: string; container?: string; fields?: Record<string, unknown> }[];
+  readonly stderr: string[];
+  waitEvent(event: string, count?: number, timeoutMs?: number): Promise<void>;
+  /** The proxy's port, from the `symphony.started` record (wait for it first). */
+  proxyPort(): number;
+}
+
+/** Starts `docker-symphony ARGS` (pass `--log-format json`); `env` is added to this process's environment. */
+export function startCli(args: string[], env: Readonly<Record<string, string>> = {}): Cli {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const records: Cli['records'] = [];
+  const stderr: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      records.push(JSON.parse(line) as Cli['records'][number]);
+    } catch {
+      stderr.push(`stdout: ${line}`);
+    }
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  return {
+    child,
+    records,
+    stderr,
+    waitEvent: (event, count = 1, timeoutMs = 40_000) =>
+      waitFor(() => records.filter((r) => r.event === event).length, (n) => n >= count, timeoutMs, `${count}× ${event} (stderr: ${stderr.join(' | ')})`).then(() => {}),
+    proxyPort: () => Number(String(records.find((r) => r.event === 'symphony.started')?.fields?.['proxy']).split(':').pop()),
+  };
 }

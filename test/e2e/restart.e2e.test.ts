@@ -1,42 +1,10 @@
 // The CLI as users run it: SIGKILL and restart adopts what is running (no
 // duplicates, nothing orphaned); SIGTERM leaves no container behind.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { DEMO_IMAGE, docker, request, serviceName, sweep, waitFor } from './harness.js';
-
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-interface Cli {
-  readonly child: ChildProcess;
-  readonly records: { event: string; container?: string; fields?: Record<string, unknown> }[];
-  readonly stderr: string[];
-  waitEvent(event: string, count?: number, timeoutMs?: number): Promise<void>;
-}
-
-function startCli(args: string[]): Cli {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const records: Cli['records'] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      records.push(JSON.parse(line) as Cli['records'][number]);
-    } catch {
-      stderr.push(`stdout: ${line}`);
-    }
-  });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
-  return {
-    child,
-    records,
-    stderr,
-    waitEvent: (event, count = 1, timeoutMs = 40_000) =>
-      waitFor(() => records.filter((r) => r.event === event).length, (n) => n >= count, timeoutMs, `${count}× ${event} (stderr: ${stderr.join(' | ')})`).then(() => {}),
-  };
-}
+import { DEMO_IMAGE, docker, request, serviceName, startCli, sweep, waitFor } from './harness.js';
 
 test('SIGKILL, restart: running containers are adopted, none duplicated or orphaned; SIGTERM removes them all', async () => {
   const service = serviceName('restart');

@@ -39,7 +39,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /**
  * Starts a fake engine whose routes are keyed `METHOD /path` (path without query, with
  * the version prefix, e.g. `POST /v1.41/containers/abc/start`). `GET /version` and
- * `GET /_ping` answer like an API 1.41 engine unless overridden; anything else is 404.
+ * `GET /_ping` answer like an API 1.41 engine unless overridden; a `*` route answers
+ * every request no other route takes (for paths with IDs in them); anything else is 404.
  */
 export async function startFakeEngine(routes: Readonly<Record<string, FakeHandler>>): Promise<FakeEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'symphony-fake-engine-'));
@@ -69,7 +70,7 @@ export async function startFakeEngine(routes: Readonly<Record<string, FakeHandle
         w.resolve();
         return false;
       });
-      const handler = all[`${req.method} ${url.split('?')[0]}`];
+      const handler = all[`${req.method} ${url.split('?')[0]}`] ?? all['*'];
       if (handler) handler(req, res, body);
       else sendJson(res, 404, { message: `fake engine: no route for ${req.method} ${url}` });
     });

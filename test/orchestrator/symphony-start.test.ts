@@ -44,3 +44,22 @@ test('stop() during the image pull ends the pull, start() rejects with START_CAN
     await engine.close();
   }
 });
+
+test('--runtime swarm: a spec Swarm cannot run, or an engine that manages no swarm, stops the start before anything is made', async () => {
+  const engine = await startFakeEngine({
+    'GET /v1.41/images/demo%3A1/json': (_req, res) => sendJson(res, 200, { Id: 'sha256:abc', RepoTags: ['demo:1'], Config: { ExposedPorts: { '80/tcp': {} } } }),
+    'GET /v1.41/info': (_req, res) => sendJson(res, 200, { Swarm: { LocalNodeState: 'inactive', ControlAvailable: false } }),
+  });
+  const docker = new DockerClient({ host: engine.host, apiVersion: '1.41' });
+  const base = { image: 'demo:1', name: 'swarm-start', runtime: 'swarm', listen: { host: '127.0.0.1', port: 0 }, adminListen: null } as const;
+  try {
+    const odd = new Symphony({ ...base, tmpfs: ['/scratch:noexec,size=64m'] }, { docker });
+    await assert.rejects(odd.start(), (err: unknown) => err instanceof SymphonyError && err.code === 'SWARM_UNSUPPORTED' && /noexec/.test(err.message));
+    const plain = new Symphony(base, { docker });
+    await assert.rejects(plain.start(), (err: unknown) => err instanceof SymphonyError && err.code === 'SWARM_NOT_MANAGER' && /not a swarm manager/.test(err.message));
+    const made = engine.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`).filter((r) => r.startsWith('POST'));
+    assert.deepEqual(made, [], 'nothing was created');
+  } finally {
+    await engine.close();
+  }
+});
