@@ -1,8 +1,7 @@
 // Translation between the engine's Swarm JSON (PascalCase, nulls, optional everything)
 // and the client's Swarm types. Pure, so every odd shape is unit-tested here.
 import type { NodeInfo, ServiceInfo, ServiceMount, ServiceSpec, SwarmCluster, SwarmNodeInfo, TaskFilters, TaskInfo, TaskPort } from './swarm-types.js';
-
-type Json = Record<string, unknown>;
+import { labels, list, num, record, str, type Json } from './json-read.js';
 
 /** The body of POST /services/create for `spec`. */
 export function serviceSpecBody(spec: ServiceSpec): Json {
@@ -147,26 +146,4 @@ export function toNodeInfo(raw: unknown): NodeInfo {
     role: str(spec['Role']),
     manager: manager === null ? null : { leader: manager['Leader'] === true, reachability: str(manager['Reachability']), addr: str(manager['Addr']) },
   };
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function num(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}
-
-function labels(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(value))) if (typeof v === 'string') out[k] = v;
-  return out;
 }

@@ -11,8 +11,7 @@ import type {
   PortBinding,
   PullProgress,
 } from './types.js';
-
-type Json = Record<string, unknown>;
+import { labels, num, record, str, strings, type Json } from './json-read.js';
 
 /** The body of POST /containers/create for `spec`. */
 export function createContainerBody(spec: ContainerSpec): Json {
@@ -178,26 +177,4 @@ export function toPullLine(raw: unknown): { progress: PullProgress } | { error: 
   if (typeof progressDetail['current'] === 'number') progress.current = progressDetail['current'];
   if (typeof progressDetail['total'] === 'number') progress.total = progressDetail['total'];
   return { progress };
-}
-
-function record(value: unknown): Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {};
-}
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function num(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function labels(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record(value))) if (typeof v === 'string') out[k] = v;
-  return out;
 }

@@ -41,21 +41,31 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Starts a Symphony on the demo image with test-friendly defaults. */
-export async function startSymphony(prefix: string, options: Partial<SymphonyOptions> = {}): Promise<Running> {
+/**
+ * Starts a Symphony on the demo image with test-friendly defaults. `on`: another engine
+ * (a swarm's manager) and how to remove what the test made there.
+ */
+export async function startSymphony(
+  prefix: string,
+  options: Partial<SymphonyOptions> = {},
+  on: { readonly docker: DockerClient; readonly sweep: (service: string) => Promise<unknown> } = { docker, sweep },
+): Promise<Running> {
   const service = serviceName(prefix);
   const events: LogRecord[] = [];
-  const symphony = new Symphony({
-    image: DEMO_IMAGE,
-    name: service,
-    containerPort: 80,
-    listen: { host: '127.0.0.1', port: 0 },
-    adminListen: null,
-    windowMs: 5_000,
-    stopTimeoutMs: 2_000,
-    startupTimeoutMs: 20_000,
-    ...options,
-  } as SymphonyOptions);
+  const symphony = new Symphony(
+    {
+      image: DEMO_IMAGE,
+      name: service,
+      containerPort: 80,
+      listen: { host: '127.0.0.1', port: 0 },
+      adminListen: null,
+      windowMs: 5_000,
+      stopTimeoutMs: 2_000,
+      startupTimeoutMs: 20_000,
+      ...options,
+    } as SymphonyOptions,
+    { docker: on.docker },
+  );
   symphony.on('event', (r: LogRecord) => events.push(r));
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -64,7 +74,7 @@ export async function startSymphony(prefix: string, options: Partial<SymphonyOpt
     try {
       await symphony.stop();
     } finally {
-      await sweep(service);
+      await on.sweep(service);
     }
   };
   try {

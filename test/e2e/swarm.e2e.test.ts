@@ -12,13 +12,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import type { SymphonyOptions } from '../../src/config.js';
-import type { LogRecord } from '../../src/log.js';
 import { SERVICE_LABEL } from '../../src/orchestrator/labels.js';
 import type { ContainerStatus, SymphonyStatus } from '../../src/status.js';
-import { Symphony } from '../../src/symphony.js';
 import { swarmSkipReason, swarmUp, type Swarm } from '../helpers/swarm.js';
 import { failedOf, runLoad, type LoadResult } from '../reliability/load.js';
-import { DEMO_IMAGE, hostnameOf, request, serviceName, startCli, waitFor } from './harness.js';
+import { DEMO_IMAGE, hostnameOf, request, serviceName, startCli, startSymphony, type Running } from './harness.js';
 
 const skip = swarmSkipReason();
 
@@ -49,60 +47,10 @@ describe('on a real 3-node swarm', { skip: skip ?? false }, () => {
     for (const s of await servicesOf(service).catch(() => [])) await swarm.api('DELETE', `/services/${s.ID}`);
   }
 
-  interface Run {
-    readonly symphony: Symphony;
-    readonly service: string;
-    readonly port: number;
-    readonly events: LogRecord[];
-    until(predicate: (s: SymphonyStatus) => boolean, timeoutMs: number, what: string): Promise<SymphonyStatus>;
-    stop(): Promise<void>;
-  }
-
-  async function startOnSwarm(prefix: string, options: Partial<SymphonyOptions>): Promise<Run> {
-    const service = serviceName(prefix);
-    const events: LogRecord[] = [];
-    const symphony = new Symphony(
-      {
-        image: DEMO_IMAGE,
-        name: service,
-        containerPort: 80,
-        runtime: 'swarm',
-        swarmHeartbeatMs: 1_000,
-        listen: { host: '127.0.0.1', port: 0 },
-        adminListen: null,
-        windowMs: 5_000,
-        stopTimeoutMs: 2_000,
-        startupTimeoutMs: 30_000,
-        drainTimeoutMs: 10_000,
-        ...options,
-      } as SymphonyOptions,
-      { docker: swarm.manager },
-    );
-    symphony.on('event', (r: LogRecord) => events.push(r));
-    let stopped = false;
-    const stop = async (): Promise<void> => {
-      if (stopped) return;
-      stopped = true;
-      try {
-        await symphony.stop();
-      } finally {
-        await sweep(service);
-      }
-    };
-    try {
-      const addresses = await symphony.start();
-      return {
-        symphony,
-        service,
-        port: addresses.proxy.port,
-        events,
-        until: (predicate, timeoutMs, what) => waitFor(() => symphony.status(), predicate, timeoutMs, what),
-        stop,
-      };
-    } catch (err) {
-      await stop().catch(() => {});
-      throw err;
-    }
+  /** A Symphony on this swarm (--runtime swarm against its manager), with the swarm's defaults of these tests. */
+  function startOnSwarm(prefix: string, options: Partial<SymphonyOptions>): Promise<Running> {
+    const onSwarm: Partial<SymphonyOptions> = { runtime: 'swarm', swarmHeartbeatMs: 1_000, startupTimeoutMs: 30_000, drainTimeoutMs: 10_000 };
+    return startSymphony(prefix, { ...onSwarm, ...options }, { docker: swarm.manager, sweep });
   }
 
   /** GETs under load (4 clients) while `during` runs. */
