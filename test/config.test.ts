@@ -1,3 +1,5 @@
+// Resolving the configuration: defaults, every option from its text, layers, and every rule
+// between options with its exact message. Over ~350 lines: one table of options, tested whole.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigError, configFromOptions, isCountedPath, resolveConfig, type OptionLayer, type SymphonyConfig } from '../src/config.js';

@@ -1,5 +1,6 @@
 // The owner of the container set as a unit: a fake engine (fake-docker.ts), the fake
 // clock and a real UpstreamPool. Each test is one named behaviour of the state machine.
+// Over ~350 lines: the state machine is one module, and so are its behaviours here.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DockerApiError, DockerUnavailableError } from '../../src/docker/errors.js';
