@@ -1,13 +1,15 @@
-// That a request's client went away, told to whoever forwards it. Cheaper than an
-// AbortController per request: a flag and one listener, since the phases of a request
-// (an attempt, then the delivery of its answer) listen one after the other, never
-// together. A real AbortSignal is made only when a wait for a member needs one.
+// That a request's client went away, told to whoever forwards it, and that its response
+// closed (finished or not), told to the delivery. Cheaper than an AbortController per
+// request: a flag and one listener, since the phases of a request (an attempt, then the
+// delivery of its answer) listen one after the other, never together. A real
+// AbortSignal is made only when a wait for a member needs one.
 
 /** Set once the client of one request has gone; one listener at a time. */
 export class ClientGone {
   #gone = false;
   #listener: (() => void) | undefined;
   #controller: AbortController | undefined;
+  #onClosed: ((finished: boolean) => void) | undefined;
 
   /** True once the client went away. */
   get aborted(): boolean {
@@ -39,6 +41,19 @@ export class ClientGone {
     this.#listener = undefined;
     this.#controller?.abort();
     listener?.();
+  }
+
+  /** Calls `fn` once when the client's response closes, with whether it finished (replaces any earlier one). */
+  whenClosed(fn: (finished: boolean) => void): void {
+    this.#onClosed = fn;
+  }
+
+  /** The client's response closed: unfinished, the client went away (abort); then tells whenClosed's listener. */
+  closed(finished: boolean): void {
+    const fn = this.#onClosed;
+    this.#onClosed = undefined;
+    if (!finished) this.abort();
+    fn?.(finished);
   }
 
   /** An AbortSignal for APIs that take one (a wait for a member), made on first use. */

@@ -70,7 +70,8 @@ const SUSPECT_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 /** Forwards one job: picks members, waits, retries, and answers the client in every case. */
 export async function forward<J extends Job, A>(ctx: LoopContext, flow: Flow<J, A>, job: J): Promise<Outcome> {
   const { pool, queue, logger, observer } = ctx;
-  const tried = new Set<string>();
+  // Made on the first failure: most requests are answered by the first member.
+  let tried: Set<string> | undefined;
   let attempts = 0;
   let spent = 0;
   let waitedMs = 0;
@@ -88,11 +89,10 @@ export async function forward<J extends Job, A>(ctx: LoopContext, flow: Flow<J, 
       if (waited === 'got') continue;
       if (waited === 'aborted') return aborted(attempts, last?.upstream);
       flow.reply(job, queue.unavailable(waited));
-      return { status: 503, attempts, clientAborted: false, ...idOf(last?.upstream) };
+      return { status: 503, attempts, clientAborted: false, upstreamId: last?.upstream.id };
     }
 
     attempts++;
-    tried.add(upstream.id);
     upstream.begin();
     const result = await flow.attempt(job, upstream);
 
@@ -103,6 +103,7 @@ export async function forward<J extends Job, A>(ctx: LoopContext, flow: Flow<J, 
 
     if (result.kind === 'failure') {
       upstream.end(false);
+      (tried ??= new Set()).add(upstream.id);
       const failure = result.failure;
       last = { upstream, failure };
       if (failure === 'connect') observe(observer, logger, 'connectError', upstream.id);
@@ -124,6 +125,7 @@ export async function forward<J extends Job, A>(ctx: LoopContext, flow: Flow<J, 
     if (SUSPECT_STATUSES.has(result.status) && (await memberGone(ctx, job, upstream, 'unhealthy-response'))) {
       flow.discard(result.answer);
       upstream.end(false);
+      (tried ??= new Set()).add(upstream.id);
       last = { upstream, failure: 'unhealthy-response' };
       logger.warn(
         'proxy.upstream_unhealthy',
@@ -188,20 +190,16 @@ function giveUp<J extends Job, A>(
   last: { upstream: Upstream; failure: AttemptFailure } | undefined,
   attempts: number,
 ): Outcome {
-  const id = idOf(last?.upstream);
+  const upstreamId = last?.upstream.id;
   if (last?.failure === 'timeout') {
     flow.reply(job, { status: 504, code: 'GATEWAY_TIMEOUT', message: `The container did not answer within ${ctx.upstreamTimeoutMs} ms.` });
-    return { status: 504, attempts, clientAborted: false, ...id };
+    return { status: 504, attempts, clientAborted: false, upstreamId };
   }
   const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
   flow.reply(job, { status: 502, code: 'BAD_GATEWAY', message: `No container could answer this ${flow.name} (${tries}); try again.` });
-  return { status: 502, attempts, clientAborted: false, ...id };
+  return { status: 502, attempts, clientAborted: false, upstreamId };
 }
 
 function aborted(attempts: number, upstream: Upstream | undefined): Outcome {
-  return { status: 499, attempts, clientAborted: true, ...idOf(upstream) };
-}
-
-function idOf(upstream: Upstream | undefined): { upstreamId?: string } {
-  return upstream === undefined ? {} : { upstreamId: upstream.id };
+  return { status: 499, attempts, clientAborted: true, upstreamId: upstream?.id };
 }

@@ -3,7 +3,6 @@
 // that does not end in chunked and repeated Content-Length; this check is stricter where
 // a member could read the message differently from us, and it decides the one framing
 // the proxy forwards: a length, chunked (re-chunked by node), or no body.
-import { connectionTokens } from './headers.js';
 
 /** How a forwarded request body is framed. */
 export type Framing =
@@ -29,6 +28,8 @@ export const MAX_FORWARDED_HEADERS = 1000;
 /** A Host value: reg-name or IPv4, or an [IP-literal], then an optional `:port` (RFC 9110 §7.2). */
 const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
 const DIGITS = /^[0-9]+$/;
+/** Lengths of content-length, transfer-encoding, host and connection. */
+const WATCHED_LENGTHS = new Set(['content-length', 'transfer-encoding', 'host', 'connection'].map((n) => n.length));
 
 /** Strips optional whitespace (SP, HTAB) only: String.trim would also strip NBSP and other obs-text. */
 const trimOws = (value: string): string => value.replace(/^[ \t]+|[ \t]+$/g, '');
@@ -46,33 +47,44 @@ export function requestFraming(raw: readonly string[], httpVersion: string): Fra
   if (raw.length / 2 > MAX_FORWARDED_HEADERS) {
     return { ok: false, status: 431, reason: `more than ${MAX_FORWARDED_HEADERS} header fields` };
   }
-  for (const token of connectionTokens(raw)) {
-    if (FRAMING_HEADERS.has(token)) return refuse(`Connection names ${token}, which cannot be hop-by-hop`);
-  }
-  const lengths: string[] = [];
+  // One pass; only names as long as a framing field or Connection are lower-cased.
+  let connection = '';
+  let length: string | undefined;
+  let lengths = 0;
   const codings: string[] = [];
   let hosts = 0;
+  let badHost = false;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = (raw[i] ?? '').toLowerCase();
-    const value = raw[i + 1] ?? '';
-    if (name === 'content-length') lengths.push(trimOws(value));
-    else if (name === 'transfer-encoding') codings.push(...value.split(',').map((c) => trimOws(c).toLowerCase()));
-    else if (name === 'host') {
+    const name = raw[i] as string;
+    if (!WATCHED_LENGTHS.has(name.length)) continue;
+    const lower = name.toLowerCase();
+    const value = raw[i + 1] as string;
+    if (lower === 'content-length') {
+      lengths++;
+      length = trimOws(value);
+    } else if (lower === 'transfer-encoding') codings.push(...value.split(',').map((c) => trimOws(c).toLowerCase()));
+    else if (lower === 'host') {
       hosts++;
-      if (!HOST_VALUE.test(trimOws(value))) return refuse('Host is not a valid host[:port]');
+      if (!HOST_VALUE.test(trimOws(value))) badHost = true;
+    } else if (lower === 'connection') connection = connection === '' ? value : `${connection},${value}`;
+  }
+  if (connection !== '') {
+    for (const token of connection.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (FRAMING_HEADERS.has(t)) return refuse(`Connection names ${t}, which cannot be hop-by-hop`);
     }
   }
+  if (badHost) return refuse('Host is not a valid host[:port]');
   if (hosts > 1) return refuse('more than one Host header');
   // node:http refuses this on the request path only; an upgrade must not slip through.
   if (hosts === 0 && httpVersion === '1.1') return refuse('no Host header on HTTP/1.1');
   if (codings.length > 0) {
-    if (lengths.length > 0) return refuse('both Content-Length and Transfer-Encoding');
+    if (lengths > 0) return refuse('both Content-Length and Transfer-Encoding');
     if (httpVersion !== '1.1') return refuse(`Transfer-Encoding on HTTP/${httpVersion}`);
     if (codings.length !== 1 || codings[0] !== 'chunked') return refuse('Transfer-Encoding other than exactly "chunked"');
     return { ok: true, framing: { kind: 'chunked' } };
   }
-  if (lengths.length > 1) return refuse('more than one Content-Length');
-  const [length] = lengths;
+  if (lengths > 1) return refuse('more than one Content-Length');
   if (length === undefined) return { ok: true, framing: { kind: 'none' } };
   const n = Number(length);
   if (!DIGITS.test(length) || !Number.isSafeInteger(n)) return refuse('Content-Length is not a decimal number');

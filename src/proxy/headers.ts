@@ -29,7 +29,7 @@ export function headerValues(raw: readonly string[], name: string): string[] {
 const NEVER_CONNECTION_LISTED: ReadonlySet<string> = new Set(['content-length', 'host']);
 
 /** The tokens of all Connection headers, lower case (`keep-alive, Upgrade` → keep-alive, upgrade). */
-export function connectionTokens(raw: readonly string[]): Set<string> {
+function connectionTokens(raw: readonly string[]): Set<string> {
   const tokens = new Set<string>();
   for (const value of headerValues(raw, 'connection')) {
     for (const token of value.split(',')) {
@@ -76,28 +76,6 @@ export interface ForwardedInfo {
   readonly host: string | undefined;
 }
 
-/**
- * Sets X-Forwarded-For (the client address appended to any earlier list),
- * X-Forwarded-Proto and X-Forwarded-Host (replacing earlier values).
- */
-export function withForwarded(raw: readonly string[], info: ForwardedInfo): string[] {
-  const previousFor = headerValues(raw, 'x-forwarded-for')
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-  const out: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const lower = raw[i]?.toLowerCase();
-    if (lower === 'x-forwarded-for' || lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
-    out.push(raw[i] ?? '', raw[i + 1] ?? '');
-  }
-  const chain = info.clientAddress === undefined ? previousFor : [...previousFor, info.clientAddress];
-  if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '));
-  out.push('X-Forwarded-Proto', info.proto);
-  if (info.host !== undefined) out.push('X-Forwarded-Host', info.host);
-  return out;
-}
-
 /** What forwardRequestHeaders needs besides the client's raw headers. */
 export interface ForwardOptions extends ForwardedInfo {
   /** The framing fields to send (from framingHeaders), placed right after Host. */
@@ -106,47 +84,73 @@ export interface ForwardOptions extends ForwardedInfo {
   readonly upgrade?: string | undefined;
 }
 
+/** Lengths of the request fields forwardRequestHeaders acts on: only names of these lengths are lower-cased. */
+const WATCHED_LENGTHS = new Set(
+  [...HOP_BY_HOP_HEADERS, 'host', 'expect', 'content-length', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'].map((n) => n.length),
+);
+
 /**
- * The headers sent to the member, in one pass: the client's Host first, then the
- * framing the proxy chose, then the client's end-to-end headers (hop-by-hop ones, those
- * Connection names, Expect, which node:http answered, and the client's own framing and
- * X-Forwarded-* removed), then
- * X-Forwarded-*, then the protocol switch for an upgrade. Framing comes first so that a
- * member keeping only its first N headers still reads the body right.
+ * The headers sent to the member, in one pass over the client's: the client's Host
+ * first, then the framing the proxy chose, then the client's end-to-end headers
+ * (hop-by-hop ones, those Connection names, Expect, which node:http answered, and the
+ * client's own framing and X-Forwarded-* removed), then X-Forwarded-*, then the protocol
+ * switch for an upgrade. Framing comes first so that a member keeping only its first N
+ * headers still reads the body right.
  */
 export function forwardRequestHeaders(raw: readonly string[], options: ForwardOptions): string[] {
-  const listed = connectionTokens(raw);
   const out: string[] = [];
   const rest: string[] = [];
-  const previousFor: string[] = [];
+  let previousFor = '';
+  let connection = '';
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] ?? '';
-    const value = raw[i + 1] ?? '';
-    const lower = name.toLowerCase();
-    if (lower === 'host') out.push(name, value);
-    else if (lower === 'x-forwarded-for') previousFor.push(value);
-    else if (
-      // node:http already answered it (100 Continue, or 417 for anything else); forwarded, node's client
-      // would send our head early as UTF-8 and change obs-text bytes.
-      lower === 'expect' ||
-      lower === 'content-length' ||
-      lower === 'x-forwarded-proto' ||
-      lower === 'x-forwarded-host' ||
-      HOP_BY_HOP_HEADERS.has(lower) ||
-      listed.has(lower)
-    ) {
-      continue;
-    } else rest.push(name, value);
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (WATCHED_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (lower === 'host') {
+        out.push(name, value);
+        continue;
+      }
+      if (lower === 'x-forwarded-for') {
+        previousFor = previousFor === '' ? value : `${previousFor},${value}`;
+        continue;
+      }
+      if (lower === 'connection') connection = connection === '' ? value : `${connection},${value}`;
+      // node:http already answered Expect (100 Continue, or 417 for anything else); forwarded,
+      // node's client would send our head early as UTF-8 and change obs-text bytes.
+      if (lower === 'expect' || lower === 'content-length' || lower === 'x-forwarded-proto' || lower === 'x-forwarded-host' || HOP_BY_HOP_HEADERS.has(lower)) continue;
+    }
+    rest.push(name, value);
   }
-  out.push(...options.framing, ...rest);
-  const chain = previousFor
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v !== '');
-  if (options.clientAddress !== undefined) chain.push(options.clientAddress);
-  if (chain.length > 0) out.push('X-Forwarded-For', chain.join(', '));
+  for (const field of options.framing) out.push(field);
+  const listed = namedByConnection(connection);
+  for (let i = 0; i + 1 < rest.length; i += 2) {
+    const name = rest[i] as string;
+    if (listed === undefined || !listed.has(name.toLowerCase())) out.push(name, rest[i + 1] as string);
+  }
+  let chain = '';
+  if (previousFor !== '') {
+    chain = previousFor
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '')
+      .join(', ');
+  }
+  if (options.clientAddress !== undefined) chain = chain === '' ? options.clientAddress : `${chain}, ${options.clientAddress}`;
+  if (chain !== '') out.push('X-Forwarded-For', chain);
   out.push('X-Forwarded-Proto', options.proto);
   if (options.host !== undefined) out.push('X-Forwarded-Host', options.host);
   if (options.upgrade !== undefined) out.push('Connection', 'Upgrade', 'Upgrade', options.upgrade);
   return out;
+}
+
+/** The fields Connection values name, beyond the hop-by-hop ones dropped anyway; undefined for none (the usual case). */
+function namedByConnection(connection: string): Set<string> | undefined {
+  if (connection === '') return undefined;
+  let listed: Set<string> | undefined;
+  for (const token of connection.split(',')) {
+    const t = token.trim().toLowerCase();
+    if (t !== '' && !HOP_BY_HOP_HEADERS.has(t)) (listed ??= new Set()).add(t);
+  }
+  return listed;
 }

@@ -7,8 +7,8 @@ export interface RequestOutcome {
   /** Status sent to the client; 499 when the client went away first. */
   readonly status: number;
   readonly durationMs: number;
-  /** The member that answered (or was tried last). */
-  readonly upstreamId?: string;
+  /** The member that answered (or was tried last); undefined when none was tried. */
+  readonly upstreamId: string | undefined;
   readonly attempts: number;
   readonly clientAborted: boolean;
 }

@@ -24,7 +24,6 @@ import { framingHeaders, MAX_FORWARDED_HEADERS, requestFraming } from './framing
 import type { Framing } from './framing.js';
 import { forwardRequestHeaders, upgradeProtocol } from './headers.js';
 import { InFlight } from './in-flight.js';
-import { observe } from './observer.js';
 import type { ProxyObserver } from './observer.js';
 import type { UpstreamPool } from './pool.js';
 import { MemberQueue } from './queue.js';
@@ -34,7 +33,7 @@ import { replyJson, replyRawJson } from './replies.js';
 import type { Reply } from './replies.js';
 import { UpgradeFlow } from './tunnel.js';
 import type { UpgradeJob } from './tunnel.js';
-import { createUpstreamAgent } from './upstream-agent.js';
+import { UpstreamClient } from './upstream-client/client.js';
 import type { Upstream } from './upstream.js';
 
 export type { ProxyObserver, RequestOutcome } from './observer.js';
@@ -99,7 +98,7 @@ export class ProxyServer {
   readonly #logger: Logger;
   readonly #onRequest: ProxyServerOptions['onRequest'];
   readonly #observer: ProxyObserver;
-  readonly #agent: http.Agent;
+  readonly #upstreamClient: UpstreamClient;
   readonly #server: http.Server;
   readonly #queue: MemberQueue;
   readonly #loop: LoopContext;
@@ -136,8 +135,8 @@ export class ProxyServer {
       upstreamTimeoutMs,
       confirmUnhealthy: options.confirmUnhealthy,
     };
-    this.#agent = createUpstreamAgent(options.upstreamKeepAliveMs ?? 4000);
-    this.#requestFlow = new RequestFlow(this.#agent, this.#clock, upstreamTimeoutMs);
+    this.#upstreamClient = new UpstreamClient({ clock: this.#clock, headTimeoutMs: upstreamTimeoutMs, keepAliveMs: options.upstreamKeepAliveMs ?? 4000 });
+    this.#requestFlow = new RequestFlow(this.#upstreamClient);
     this.#upgradeFlow = new UpgradeFlow(this.#clock, upstreamTimeoutMs);
     this.#server = http.createServer((req, res) => void this.#handle(req, res));
     // Counted by requestFraming instead: node would drop fields past its limit silently.
@@ -202,7 +201,7 @@ export class ProxyServer {
     this.#clock.clearTimeout(timer);
     this.#server.closeAllConnections();
     for (const socket of this.#rawSockets) socket.destroy();
-    this.#agent.destroy();
+    this.#upstreamClient.destroy();
     await closed;
   }
 
@@ -211,7 +210,8 @@ export class ProxyServer {
     this.#requests++;
     this.#inFlight.begin();
     try {
-      this.#onRequest?.({ method, path: url.split('?', 1)[0] ?? url, now });
+      const query = url.indexOf('?');
+      this.#onRequest?.({ method, path: query < 0 ? url : url.slice(0, query), now });
     } catch (error) {
       this.#logger.warn('proxy.hook_failed', `onRequest threw: ${String(error)}`);
     }
@@ -233,7 +233,15 @@ export class ProxyServer {
         attempts: outcome.attempts,
       });
     }
-    observe(this.#observer, this.#logger, 'requestDone', { ...outcome, durationMs });
+    const done = this.#observer.requestDone;
+    if (done !== undefined) {
+      // The hot path: called directly, one object of one shape (observe() is for the rarer hooks).
+      try {
+        done.call(this.#observer, { status: outcome.status, durationMs, upstreamId: outcome.upstreamId, attempts: outcome.attempts, clientAborted: outcome.clientAborted });
+      } catch (error) {
+        this.#logger.warn('proxy.hook_failed', `observer.requestDone threw: ${String(error)}`);
+      }
+    }
     this.#inFlight.end();
   }
 
@@ -278,14 +286,13 @@ export class ProxyServer {
         this.#connections.refuse(req.socket);
         this.#connections.started(req.socket, res);
         replyJson(res, prepared);
-        outcome = { status: prepared.status, attempts: 0, clientAborted: false };
+        outcome = { status: prepared.status, attempts: 0, clientAborted: false, upstreamId: undefined };
       } else {
         const gone = new ClientGone();
         this.#connections.started(req.socket, res, gone);
-        res.once('close', () => {
-          if (!res.writableFinished) gone.abort();
-        });
-        const job: RequestJob = { method, url, gone, bodyStarted: false, req, res, ...prepared };
+        // 'close' comes once per response: on(), not once()'s wrapper.
+        res.on('close', () => gone.closed(res.writableFinished));
+        const job: RequestJob = { method, url, gone, bodyStarted: false, req, res, headers: prepared.headers, hasHost: prepared.hasHost, framing: prepared.framing, head: undefined };
         outcome = await forward(this.#loop, this.#requestFlow, job);
         if (this.#connections.hadBadBody(res)) outcome = this.#refuseBadBody(res, outcome);
       }
@@ -293,7 +300,7 @@ export class ProxyServer {
       // A bug, not an upstream failure: still answer rather than leave the client hanging.
       this.#logger.error('proxy.internal_error', `Proxying ${method} ${url} threw: ${String(error)}`);
       replyJson(res, { status: 502, code: 'BAD_GATEWAY', message: 'The proxy failed while forwarding this request; try again.' });
-      outcome = { status: 502, attempts: 0, clientAborted: false };
+      outcome = { status: 502, attempts: 0, clientAborted: false, upstreamId: undefined };
     }
     this.#requestEnded(method, url, started, outcome);
   }
@@ -316,7 +323,7 @@ export class ProxyServer {
           : this.#prepare(req, method, protocol);
       if ('status' in prepared) {
         replyRawJson(socket, prepared);
-        outcome = { status: prepared.status, attempts: 0, clientAborted: false };
+        outcome = { status: prepared.status, attempts: 0, clientAborted: false, upstreamId: undefined };
       } else {
         const job: UpgradeJob = { method, url, gone, bodyStarted: false, req, socket, head, ...prepared };
         outcome = await forward(this.#loop, this.#upgradeFlow, job);
@@ -324,7 +331,7 @@ export class ProxyServer {
     } catch (error) {
       this.#logger.error('proxy.internal_error', `Upgrading ${method} ${url} threw: ${String(error)}`);
       replyRawJson(socket, { status: 502, code: 'BAD_GATEWAY', message: 'The proxy failed while forwarding this upgrade; try again.' });
-      outcome = { status: 502, attempts: 0, clientAborted: false };
+      outcome = { status: 502, attempts: 0, clientAborted: false, upstreamId: undefined };
     }
     this.#requestEnded(method, url, started, outcome);
   }
@@ -336,7 +343,7 @@ export class ProxyServer {
       return outcome;
     }
     replyJson(res, { status: 400, code: 'BAD_REQUEST', message: 'The request body is malformed; it was not forwarded whole.', close: true });
-    return { status: 400, attempts: outcome.attempts, clientAborted: false, ...(outcome.upstreamId === undefined ? {} : { upstreamId: outcome.upstreamId }) };
+    return { status: 400, attempts: outcome.attempts, clientAborted: false, upstreamId: outcome.upstreamId };
   }
 
   /** Takes over a socket node:http handed over, so close() can end it. */
@@ -361,6 +368,6 @@ export class ProxyServer {
     };
     // After the answers to requests pipelined before it, never in the middle of one.
     this.#connections.afterActive(socket, () => replyRawJson(socket, reply));
-    this.#requestEnded(method, url, started, { status: 405, attempts: 0, clientAborted: false });
+    this.#requestEnded(method, url, started, { status: 405, attempts: 0, clientAborted: false, upstreamId: undefined });
   }
 }

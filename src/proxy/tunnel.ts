@@ -1,20 +1,25 @@
 // Forwarding an HTTP Upgrade (WebSocket): the handshake goes to one member on a
-// connection of its own; on 101 the sockets are joined and bytes flow both ways
-// untouched until either side closes. Any other answer is relayed and the client
-// connection closed (it was never in a state node:http could keep serving).
+// connection of its own (node's http.request: upgrades are rare and never pooled, so
+// they stay off the pooled client of upstream-client/); on 101 the sockets are joined
+// and bytes flow both ways untouched until either side closes. Any other answer is
+// relayed and the client connection closed (it was never in a state node:http could
+// keep serving).
+import http from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../clock.js';
-import type { Delivery, Flow, TryResult } from './forward.js';
+import type { Delivery, Flow, Job, TryResult } from './forward.js';
 import { headerValues, stripHopByHop } from './headers.js';
-import { memberRequest } from './member-request.js';
-import type { MemberRequestJob } from './member-request.js';
 import { replyRawJson, writeRawHead } from './replies.js';
 import type { Reply } from './replies.js';
 import type { Upstream } from './upstream.js';
 
 /** A client upgrade request being forwarded. */
-export interface UpgradeJob extends MemberRequestJob {
+export interface UpgradeJob extends Job {
+  /** The member's headers (forwardRequestHeaders, with the protocol switch). */
+  readonly headers: readonly string[];
+  /** False for an HTTP/1.0 request without Host: the member is named instead. */
+  readonly hasHost: boolean;
   readonly req: IncomingMessage;
   /** The client connection, handed over by node:http. */
   readonly socket: Duplex;
@@ -94,19 +99,48 @@ export class UpgradeFlow implements Flow<UpgradeJob, UpgradeAnswer> {
   }
 }
 
-/** Sends the upgrade request on a fresh connection (no agent: it becomes the tunnel, never reused). */
+/**
+ * Sends the upgrade request on a fresh connection (it becomes the tunnel, never reused)
+ * and resolves once it settles: the member's answer, a socket error, the client leaving,
+ * or no answer within `timeoutMs`.
+ */
 function handshake(job: UpgradeJob, upstream: Upstream, clock: Clock, timeoutMs: number): Promise<TryResult<UpgradeAnswer>> {
-  return memberRequest<UpgradeAnswer>(job, upstream, { agent: false, clock, timeoutMs, awaiting: 'handshake answer' }, (request, control) => {
-    request.on('socket', (socket) => socket.once('connect', () => (control.connected = true)));
+  const { gone } = job;
+  return new Promise<TryResult<UpgradeAnswer>>((resolve) => {
+    // node:http only reads the list: a job's own headers go as they are, retries included.
+    const headers = job.hasHost ? job.headers : ['Host', `${upstream.host}:${upstream.port}`, ...job.headers];
+    const request = http.request({ host: upstream.host, port: upstream.port, method: job.method, path: job.url, headers, agent: false, setHost: false });
+    let connected = false;
+    let settled = false;
+    const settle = (result: TryResult<UpgradeAnswer>): void => {
+      if (settled) return;
+      settled = true;
+      clock.clearTimeout(timer);
+      gone.unlisten(onAbort);
+      resolve(result);
+    };
+    const onAbort = (): void => {
+      request.destroy();
+      settle({ kind: 'aborted' });
+    };
+    const timer = clock.setTimeout(() => {
+      request.destroy();
+      // Before the connection is up nothing was sent: that is a connect failure.
+      settle({ kind: 'failure', failure: connected ? 'timeout' : 'connect', error: new Error(`no handshake answer within ${timeoutMs} ms`) });
+    }, timeoutMs);
+    // Stays attached after settling: a late socket error must not become an uncaught 'error'.
+    request.on('error', (error) => settle({ kind: 'failure', failure: connected ? 'reset-before-response' : 'connect', error }));
+    request.on('socket', (socket) => socket.once('connect', () => (connected = true)));
     request.on('upgrade', (response, socket, head) => {
-      if (control.settled) {
+      if (settled) {
         socket.destroy();
         return;
       }
       socket.on('error', () => {});
-      control.settle({ kind: 'answer', status: response.statusCode ?? 101, answer: { kind: 'switched', response, socket, head } });
+      settle({ kind: 'answer', status: response.statusCode ?? 101, answer: { kind: 'switched', response, socket, head } });
     });
-    request.on('response', (response) => control.settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { kind: 'declined', response, request } }));
+    request.on('response', (response) => settle({ kind: 'answer', status: response.statusCode ?? 502, answer: { kind: 'declined', response, request } }));
     request.end();
+    gone.listen(onAbort);
   });
 }

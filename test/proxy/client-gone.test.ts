@@ -46,4 +46,22 @@ describe('ClientGone', () => {
     assert.equal(after.signal.aborted, true);
     assert.equal(after.signal, after.signal);
   });
+
+  test('closed(true) tells whenClosed it finished and aborts nothing; closed(false) aborts first, then tells it', () => {
+    const done = new ClientGone();
+    const seen: string[] = [];
+    done.listen(() => seen.push('abort'));
+    done.whenClosed((finished) => seen.push(`closed ${finished}`));
+    done.closed(true);
+    assert.deepEqual(seen, ['closed true']);
+    assert.equal(done.aborted, false);
+    const cut = new ClientGone();
+    const order: string[] = [];
+    cut.listen(() => order.push('abort'));
+    cut.whenClosed((finished) => order.push(`closed ${finished}`));
+    cut.closed(false);
+    cut.closed(false);
+    assert.deepEqual(order, ['abort', 'closed false']);
+    assert.equal(cut.aborted, true);
+  });
 });

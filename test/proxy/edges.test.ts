@@ -84,7 +84,7 @@ describe('refused whole, never forwarded in part (defect 5)', () => {
     const { port } = await proxyOver([new Upstream('B', b.port)]);
     const { text } = await raw(port, `POST /h HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n${headers(990)}\r\nhello`);
     assert.match(text, /^HTTP\/1\.1 200 /);
-    // Host, Content-Length, the 990 fields, X-Forwarded-For/-Proto/-Host, Connection (the agent's).
+    // Host, Content-Length, the 990 fields, X-Forwarded-For/-Proto/-Host, Connection: keep-alive (the proxy's).
     assert.deepEqual(got, { count: 996, body: 'hello' });
   });
 

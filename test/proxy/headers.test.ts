@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headerValues, stripHopByHop, upgradeProtocol, withForwarded } from '../../src/proxy/headers.js';
+import { forwardRequestHeaders, headerValues, stripHopByHop, upgradeProtocol } from '../../src/proxy/headers.js';
 
 describe('stripHopByHop', () => {
   const rows: { name: string; raw: string[]; upgrade?: string; want: string[] }[] = [
@@ -40,7 +40,7 @@ describe('upgradeProtocol', () => {
   for (const row of rows) test(row.name, () => assert.equal(upgradeProtocol(row.raw), row.want));
 });
 
-describe('withForwarded', () => {
+describe('forwardRequestHeaders: X-Forwarded-*', () => {
   const rows: { name: string; raw: string[]; client: string | undefined; host: string | undefined; want: Record<string, string[]> }[] = [
     {
       name: 'fresh request',
@@ -66,8 +66,20 @@ describe('withForwarded', () => {
   ];
   for (const row of rows) {
     test(row.name, () => {
-      const out = withForwarded(row.raw, { clientAddress: row.client, proto: 'http', host: row.host });
+      const out = forwardRequestHeaders(row.raw, { clientAddress: row.client, proto: 'http', host: row.host, framing: [] });
       for (const [name, values] of Object.entries(row.want)) assert.deepEqual(headerValues(out, name), values, name);
     });
+  }
+});
+
+describe('forwardRequestHeaders: what Connection names', () => {
+  const base = { clientAddress: undefined, proto: 'http' as const, host: 'h', framing: [] };
+  const rows: { name: string; raw: string[]; want: string[] }[] = [
+    { name: 'keep-alive names nothing to drop', raw: ['Host', 'h', 'Connection', 'keep-alive', 'X-A', '1'], want: ['Host', 'h', 'X-A', '1'] },
+    { name: 'fields it names are dropped, any case, over several Connection fields', raw: ['Host', 'h', 'Connection', 'X-A', 'x-a', '1', 'connection', ' x-B ', 'X-B', '2', 'X-C', '3'], want: ['Host', 'h', 'X-C', '3'] },
+    { name: 'a long end-to-end name passes', raw: ['Host', 'h', 'X-A-Very-Long-Field-Name', 'v'], want: ['Host', 'h', 'X-A-Very-Long-Field-Name', 'v'] },
+  ];
+  for (const row of rows) {
+    test(row.name, () => assert.deepEqual(forwardRequestHeaders(row.raw, base).slice(0, row.want.length), row.want));
   }
 });
