@@ -75,7 +75,7 @@ reliability: install image
 
 # Docker Symphony side by side with nginx and HAProxy in front of the same two demo
 # containers (wrk), the orchestrator's reaction times and the window's cost; writes
-# BENCHMARKS.md in 4–5 min. Installs wrk, nginx-light and haproxy when absent (root on
+# BENCHMARKS.md in 5–6 min. Installs wrk, nginx-light and haproxy when absent (root on
 # Debian). BENCH_ARGS=--quick checks the harness in ~1 min (report in bench/results/).
 BENCH_ARGS ?=
 bench: build image

@@ -14,7 +14,7 @@
 // Exit status 1 when a request failed (non-2xx, socket error, a failed request during a
 // kill or scale-down); timings are only reported.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,8 @@ const FULL = { rounds: { get: 5, 'post-64k': 3, 'get-close': 3 } as Record<strin
 const QUICK = { rounds: { get: 2, 'post-64k': 2, 'get-close': 2 } as Record<string, number>, seconds: { get: 1, 'post-64k': 1, 'get-close': 1 } as Record<string, number>, warmupSeconds: 1, afterMs: 5_000, profileSeconds: 1 };
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** Hand-written notes appended to the report (what was tried, what limits it): kept across runs. */
+const NOTES = join(root, 'bench/NOTES.md');
 // Debian installs nginx and haproxy in /usr/sbin, which a non-login PATH may lack.
 process.env['PATH'] = `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin`;
 
@@ -191,6 +193,7 @@ async function main(): Promise<void> {
     await measureKind({ targets, kind: get, scriptPath: scripts['get'] as string, rounds: 1, seconds: plan.warmupSeconds, connections: CONNECTIONS, appPids, ticksPerSecond: hz });
 
     const results: KindResult[] = [];
+    let afterGet: { seconds: number; kib: Record<string, number> } | null = null;
     for (const kind of KINDS) {
       const rounds = plan.rounds[kind.name] ?? 1;
       const seconds = plan.seconds[kind.name] ?? 1;
@@ -201,6 +204,13 @@ async function main(): Promise<void> {
           onRun: (r) => say(`  round ${r.round + 1} ${r.target.padEnd(8)} ${Math.round(r.wrk.requests / (r.wrk.durationUs / 1e6)).toString().padStart(6)} req/s  p99 ${(r.wrk.latencyUs.p99 / 1000).toFixed(2)} ms  cpu ${r.proxyCpuUs === null ? '—' : r.proxyCpuUs.toFixed(1)} µs/req  non-2xx ${r.wrk.non2xx}`),
         }),
       );
+      if (afterGet === null) {
+        // The issue's "a minute after that load": every proxy idles before the next kind of load.
+        const getEnded = Date.now();
+        say(`bench: waiting ${Math.round(plan.afterMs / 1000)} s for the memory reading after the GET load`);
+        await new Promise((r) => setTimeout(r, plan.afterMs));
+        afterGet = { seconds: (Date.now() - getEnded) / 1000, kib: Object.fromEntries(proxies.map((t) => [t.name, rssKiB(t.pid)])) };
+      }
     }
     const loadEnded = Date.now();
     const peakOf = (name: string, kinds: readonly KindResult[]): number => Math.max(0, ...kinds.flatMap((k) => k.runs.filter((r) => r.target === name).map((r) => r.rssPeakKiB ?? 0)));
@@ -223,7 +233,14 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, waitMs));
     }
     const afterSeconds = (Date.now() - loadEnded) / 1000;
-    const memory: MemoryRow[] = proxies.map((t) => ({ target: t.name, idleKiB: idle[t.name] ?? 0, loadKiB: peakOf(t.name, results.slice(0, 1)), peakKiB: peakOf(t.name, results), afterKiB: rssKiB(t.pid) }));
+    const memory: MemoryRow[] = proxies.map((t) => ({
+      target: t.name,
+      idleKiB: idle[t.name] ?? 0,
+      loadKiB: peakOf(t.name, results.slice(0, 1)),
+      afterGetKiB: afterGet?.kib[t.name] ?? 0,
+      peakKiB: peakOf(t.name, results),
+      afterKiB: rssKiB(t.pid),
+    }));
     const nginxErrors = readFileSync(join(dir, 'nginx-error.log'), 'utf8').split('\n').filter((l) => l.trim() !== '');
 
     const input: ReportInput = {
@@ -245,7 +262,9 @@ async function main(): Promise<void> {
       kinds: results,
       rotation,
       memory,
+      afterGetSeconds: afterGet?.seconds ?? 0,
       afterSeconds,
+      notes: existsSync(NOTES) ? readFileSync(NOTES, 'utf8') : null,
       reactions,
       commands: {
         symphony: symA.commandLine,
