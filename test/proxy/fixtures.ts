@@ -40,6 +40,55 @@ export async function startBackend(name: string, handler?: RequestListener): Pro
   };
 }
 
+/** A member written with raw bytes, for answers node:http would never send; it counts its connections. */
+export interface RawMember {
+  readonly port: number;
+  readonly connections: number;
+  readonly closed: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a raw member: for each request head it receives, `answer(head, socket)` gives
+ * the bytes to write (undefined: none; it may write more later on `socket`).
+ */
+export async function startRawMember(answer: (head: string, socket: net.Socket) => string | undefined): Promise<RawMember> {
+  const counts = { connections: 0, closed: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    counts.connections++;
+    sockets.add(socket);
+    socket.on('close', () => counts.closed++);
+    socket.on('error', () => {});
+    let buffered = '';
+    socket.on('data', (d: Buffer) => {
+      buffered += d.toString('latin1');
+      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
+        const head = buffered.slice(0, end);
+        buffered = buffered.slice(end + 4);
+        const bytes = answer(head, socket);
+        if (bytes !== undefined) socket.write(bytes);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    get connections() {
+      return counts.connections;
+    },
+    get closed() {
+      return counts.closed;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** A port that was bound and released, so connecting to it is refused. */
 export async function deadPort(): Promise<number> {
   const server = net.createServer();

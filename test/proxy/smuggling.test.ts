@@ -10,7 +10,7 @@ import { UpstreamPool } from '../../src/proxy/pool.js';
 import { ProxyServer } from '../../src/proxy/server.js';
 import { Upstream } from '../../src/proxy/upstream.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { send, startBackend, until } from './fixtures.js';
+import { send, startBackend, startRawMember, until, type RawMember } from './fixtures.js';
 import type { Backend, Reply } from './fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -166,32 +166,17 @@ describe('forwarded framing', () => {
 });
 
 /** A raw member: answers every request head with `ok`; for /evil it sends `extra` on the same connection afterwards. */
-async function rawMember(extra: string, delayed: boolean): Promise<{ port: number; connections: number; closed: number }> {
-  const state = { port: 0, connections: 0, closed: 0 };
-  const server = net.createServer((socket) => {
-    state.connections++;
-    socket.on('close', () => state.closed++);
-    socket.on('error', () => {});
-    let buffered = '';
-    socket.on('data', (d: Buffer) => {
-      buffered += d.toString('latin1');
-      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
-        const head = buffered.slice(0, end);
-        buffered = buffered.slice(end + 4);
-        const evil = head.startsWith('GET /evil') || head.startsWith('HEAD /evil');
-        const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
-        if (!evil) socket.write(ok);
-        else if (delayed) {
-          socket.write(ok);
-          setTimeout(() => socket.write(extra), 20);
-        } else socket.write(ok + extra);
-      }
-    });
+async function rawMember(extra: string, delayed: boolean): Promise<RawMember> {
+  const ok = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  const member = await startRawMember((head, socket) => {
+    const evil = head.startsWith('GET /evil') || head.startsWith('HEAD /evil');
+    if (!evil) return ok;
+    if (!delayed) return ok + extra;
+    setTimeout(() => socket.write(extra), 20);
+    return ok;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.address() as AddressInfo).port;
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return state;
+  cleanups.push(() => member.close());
+  return member;
 }
 
 describe('upstream connections in doubt are destroyed', () => {

@@ -15,7 +15,7 @@ import { UpstreamClient } from '../../src/proxy/upstream-client/client.js';
 import type { UpstreamConnection } from '../../src/proxy/upstream-client/connection.js';
 import { Upstream } from '../../src/proxy/upstream.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { send, until } from './fixtures.js';
+import { send, startRawMember, until, type RawMember } from './fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -23,32 +23,10 @@ afterEach(async () => {
 });
 
 /** A raw member: `answer(path)` gives the bytes to write for each request head; it counts connections. */
-async function rawMember(answer: (path: string, socket: net.Socket) => string | undefined): Promise<{ port: number; connections: number; closed: number }> {
-  const state = { port: 0, connections: 0, closed: 0 };
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    state.connections++;
-    sockets.add(socket);
-    socket.on('close', () => state.closed++);
-    socket.on('error', () => {});
-    let buffered = '';
-    socket.on('data', (d: Buffer) => {
-      buffered += d.toString('latin1');
-      for (let end = buffered.indexOf('\r\n\r\n'); end >= 0; end = buffered.indexOf('\r\n\r\n')) {
-        const path = buffered.slice(0, end).split(' ')[1] ?? '';
-        buffered = buffered.slice(end + 4);
-        const bytes = answer(path, socket);
-        if (bytes !== undefined) socket.write(bytes);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.port = (server.address() as AddressInfo).port;
-  cleanups.push(() => new Promise<void>((resolve) => {
-    for (const s of sockets) s.destroy();
-    server.close(() => resolve());
-  }));
-  return state;
+async function rawMember(answer: (path: string, socket: net.Socket) => string | undefined): Promise<RawMember> {
+  const member = await startRawMember((head, socket) => answer(head.split(' ')[1] ?? '', socket));
+  cleanups.push(() => member.close());
+  return member;
 }
 
 /** A node:http front that sends every request through `client` to `upstream` (no retries). */
