@@ -5,7 +5,6 @@ import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { UpstreamPool } from '../../src/proxy/pool.js';
 import { ProxyServer } from '../../src/proxy/server.js';
 import { Upstream } from '../../src/proxy/upstream.js';
