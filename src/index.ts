@@ -16,3 +16,8 @@ export {
   DockerProtocolError,
 } from './docker/index.js';
 export { desiredReplicas, ScaleRuleError } from './autoscale/desired.js';
+// On a swarm (runtime: 'swarm'): DOCKER_HOST manages none, an option Swarm cannot express, a task that would not run.
+export { NotSwarmManagerError } from './docker/swarm.js';
+export { SwarmUnsupportedError } from './runtime/swarm-spec.js';
+export { SwarmStartError } from './runtime/swarm.js';
+export type { ReplicaRuntime, ReplicaSummary, ReplicaAddress } from './runtime/types.js';

@@ -132,6 +132,9 @@ test('the library refuses what it would otherwise ignore, with errors of one sha
   assert.equal(open.code, 'ADMIN_TOKEN_REQUIRED');
   assert.deepEqual(library.desiredReplicas({ count: 45, base: 20, min: 1, max: 10 }), { replicas: 3, reason: 'Rule', proposed: 3, count: 45 });
   assert.throws(() => library.desiredReplicas({ count: 1, base: 0, min: 1, max: 1 }), { name: 'ScaleRuleError', code: 'SCALE_RULE_INVALID' });
+  for (const swarmError of [library.NotSwarmManagerError, library.SwarmUnsupportedError, library.SwarmStartError]) {
+    assert.ok(swarmError.prototype instanceof library.SymphonyError, `${swarmError.name} is a SymphonyError`);
+  }
 });
 
 /** A stand-in engine on which `demo:pull-forever` is missing and its pull never ends; `pulling` resolves once it began. */
