@@ -13,27 +13,39 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** The sockets of a raw front: tracked so close() can end them, their errors ignored. */
+class RawSockets {
+  readonly #open = new Set<net.Socket>();
+
+  track(s: net.Socket): net.Socket {
+    this.#open.add(s);
+    s.on('error', () => {});
+    s.on('close', () => this.#open.delete(s));
+    return s;
+  }
+
+  /** The front on `server`, listening; close() destroys every tracked socket first. */
+  async front(server: net.Server): Promise<Front> {
+    const port = await listen(server);
+    return {
+      port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of this.#open) s.destroy();
+          server.close(() => resolve());
+        }),
+    };
+  }
+}
+
 /** Forwards bytes both ways untouched, one upstream connection per client. */
 export const passThroughFront: StartFront = async (upstreamPort): Promise<Front> => {
-  const sockets = new Set<net.Socket>();
+  const sockets = new RawSockets();
   const server = net.createServer((client) => {
-    const upstream = net.connect(upstreamPort, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
+    const upstream = sockets.track(net.connect(upstreamPort, '127.0.0.1'));
+    sockets.track(client).pipe(upstream).pipe(client);
   });
-  const port = await listen(server);
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return sockets.front(server);
 };
 
 /**
@@ -41,18 +53,12 @@ export const passThroughFront: StartFront = async (upstreamPort): Promise<Front>
  * closes it); whatever the member sends goes to the client that wrote last.
  */
 export const sharedPassThroughFront: StartFront = async (upstreamPort): Promise<Front> => {
-  const sockets = new Set<net.Socket>();
+  const sockets = new RawSockets();
   let upstream: net.Socket | undefined;
   let current: net.Socket | undefined;
-  const track = (s: net.Socket): net.Socket => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-    return s;
-  };
   const toUpstream = (): net.Socket => {
     if (upstream !== undefined && !upstream.destroyed && upstream.writable) return upstream;
-    const fresh = track(net.connect(upstreamPort, '127.0.0.1'));
+    const fresh = sockets.track(net.connect(upstreamPort, '127.0.0.1'));
     fresh.on('data', (chunk: Buffer) => {
       if (current !== undefined && current.writable) current.write(chunk);
     });
@@ -60,21 +66,12 @@ export const sharedPassThroughFront: StartFront = async (upstreamPort): Promise<
     return fresh;
   };
   const server = net.createServer((client) => {
-    track(client);
-    client.on('data', (chunk: Buffer) => {
+    sockets.track(client).on('data', (chunk: Buffer) => {
       current = client;
       toUpstream().write(chunk);
     });
   });
-  const port = await listen(server);
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return sockets.front(server);
 };
 
 /** Strips every header the Connection header names (framing included) and pipes the body. */
